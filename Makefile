@@ -1,0 +1,70 @@
+# `make demo` runs clearsight on demo data; `make test` runs every check.
+# Both install what they need: a venv in .venv, the capture script's npm
+# packages and bundle, and (for tests) Debian's chromium when it is missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+NPM_STAMP := capture/node_modules/.installed
+BUNDLE := src/clearsight/web/static/capture.js
+CAPTURE_SOURCES := $(shell find capture/src capture/player -type f 2>/dev/null) capture/build.mjs
+
+.PHONY: demo serve test check lint typecheck pytest capture-test capture chromium bench clean
+
+demo: $(RUNTIME_STAMP) $(BUNDLE)
+	$(BIN)/clearsight demo
+
+serve: $(RUNTIME_STAMP) $(BUNDLE)
+	$(BIN)/clearsight serve
+
+test: $(DEV_STAMP) $(BUNDLE) chromium lint typecheck pytest capture-test
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy
+
+pytest: $(DEV_STAMP) $(BUNDLE) chromium
+	$(BIN)/pytest
+
+capture-test: $(NPM_STAMP) chromium
+	cd capture && npm test
+
+capture: $(BUNDLE)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUNTIME_STAMP)
+
+$(NPM_STAMP): capture/package.json capture/package-lock.json
+	cd capture && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(BUNDLE): $(NPM_STAMP) $(CAPTURE_SOURCES)
+	cd capture && npm run build
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)"; exit 1; \
+	  fi; }
+
+bench: $(RUNTIME_STAMP) $(BUNDLE)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) capture/node_modules $(BUNDLE) src/clearsight/web/static/player.js src/clearsight/web/static/player.css

@@ -1,0 +1,45 @@
+"""``clearsight serve``: run the server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+import uvicorn
+
+from clearsight.app import Runtime, build_runtime, create_app
+from clearsight.cli.common import add_bind, add_data_dir, settings_from
+
+log = logging.getLogger("clearsight")
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "serve", help="run the server (ingest, API and web UI)",
+        description="Run the clearsight server: ingest endpoint, read API and web UI, "
+        "on the embedded stores in DATA_DIR.",
+    )
+    add_bind(parser)
+    add_data_dir(parser)
+    parser.set_defaults(run=run)
+
+
+def run_server(rt: Runtime) -> None:
+    settings = rt.settings
+    log.info("clearsight: serving on http://%s:%d (data in %s)",
+             settings.host, settings.port, settings.data_dir)
+    uvicorn.run(
+        create_app(rt), host=settings.host, port=settings.port,
+        log_level=settings.log_level, proxy_headers=settings.trust_forwarded_for,
+        server_header=False,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    rt = build_runtime(settings_from(args))
+    if not rt.control.projects():
+        log.warning("no projects yet: create one with "
+                    "`clearsight projects create ID --origin https://your.site`")
+    run_server(rt)
+    return 0

@@ -1,0 +1,126 @@
+"""One frozen ``Settings``, read once at start-up.
+
+Sources, later ones win: built-in defaults, ``clearsight.toml`` (``--config``
+or ``<data_dir>/clearsight.toml``), ``CLEARSIGHT_<NAME>`` environment
+variables, command-line flags. Every field is documented in
+``docs/configuration.md``; a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from clearsight.errors import ConfigError
+
+ENV_PREFIX = "CLEARSIGHT_"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("clearsight-data")
+    """Where the event store, control plane, spool and keys live."""
+    host: str = "127.0.0.1"
+    """Bind address. Loopback by default: put a TLS proxy in front to expose it."""
+    port: int = 8000
+    max_body_bytes: int = 5_000_000
+    """Largest accepted ingest body; above it the server answers 413."""
+    spool_dir: str = ""
+    """Where the spool lives (default: DATA_DIR/spool). A fast local disk pays off here."""
+    spool_segment_bytes: int = 64 * 1024 * 1024
+    """A spool segment is sealed and a new one opened past this size."""
+    spool_max_backlog_bytes: int = 1024 * 1024 * 1024
+    """Spooled-but-not-stored bytes above which ingest answers 503 (back-pressure)."""
+    writer_max_batches: int = 512
+    """Most batches the store writer applies in one transaction."""
+    writer_interval_ms: int = 200
+    """How long the store writer waits to fill a micro-batch."""
+    trust_forwarded_for: bool = False
+    """Take the client IP from X-Forwarded-For (only behind a proxy you run)."""
+    demo_site: bool = False
+    """Serve the demo loan-application site at /demo/."""
+    log_level: str = "info"
+
+    @property
+    def event_store_path(self) -> Path:
+        return self.data_dir / "events.duckdb"
+
+    @property
+    def control_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'control.sqlite'}"
+
+    @property
+    def spool_path(self) -> Path:
+        return Path(self.spool_dir) if self.spool_dir else self.data_dir / "spool"
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in dataclasses.fields(Settings)]
+
+
+def _coerce(name: str, raw: Any, kind: Any) -> Any:
+    try:
+        if kind is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+        if kind is int:
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return int(raw)
+        if kind is Path:
+            return Path(str(raw)).expanduser()
+        return str(raw)
+    except ValueError:
+        expected = {bool: "true or false", int: "a whole number"}.get(kind, "a string")
+        raise ConfigError(f"setting {name!r}: {raw!r} is not {expected}") from None
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Merge every source into a ``Settings``; raise ``ConfigError`` naming the bad one."""
+    env = os.environ if environ is None else environ
+    kinds = typing.get_type_hints(Settings)
+    values: dict[str, Any] = {}
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+
+    data_dir = flags.get("data_dir") or env.get(ENV_PREFIX + "DATA_DIR") or Settings.data_dir
+    path = config_file or Path(data_dir) / "clearsight.toml"
+    if config_file is not None and not path.exists():
+        raise ConfigError(f"config file {path} does not exist")
+    if path.exists():
+        try:
+            from_file = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        for key, raw in from_file.items():
+            if key not in kinds:
+                raise ConfigError(f"{path}: unknown setting {key!r}; see docs/configuration.md")
+            values[key] = _coerce(key, raw, kinds[key])
+    for name in kinds:
+        if (raw := env.get(ENV_PREFIX + name.upper())) is not None:
+            values[name] = _coerce(name, raw, kinds[name])
+    for name, raw in flags.items():
+        if name not in kinds:
+            raise ConfigError(f"unknown setting {name!r}")
+        values[name] = _coerce(name, raw, kinds[name])
+    settings = Settings(**values)
+    if settings.max_body_bytes < 1024:
+        raise ConfigError("setting 'max_body_bytes' must be at least 1024")
+    if not 0 < settings.port < 65536:
+        raise ConfigError(f"setting 'port': {settings.port} is not a TCP port")
+    return settings

@@ -1,0 +1,51 @@
+"""Loads the expanded demo traffic through the real ingest pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from tqdm import tqdm
+
+from clearsight.demo.expand import expand, load_recordings
+from clearsight.ingest.accept import Ingestor
+from clearsight.spool.service import Spool
+from clearsight.store.base import EventStore, SessionFilter
+from clearsight.store.control import ControlPlane, Project
+
+DEMO_PROJECT = "demo"
+DEMO_KEY = "pk_demo_loans"
+
+
+def ensure_demo_project(control: ControlPlane) -> Project:
+    return control.project(DEMO_PROJECT) or control.create_project(
+        DEMO_PROJECT, "Northwind Lending (demo)", key=DEMO_KEY
+    )
+
+
+def demo_sessions(store: EventStore) -> int:
+    return store.list_sessions(SessionFilter(projects=(DEMO_PROJECT,), per_page=1)).total
+
+
+def load_demo(
+    control: ControlPlane, store: EventStore, spool: Spool, ingestor: Ingestor, *,
+    sessions: int, seed: int = 7, days: int = 30, progress: bool = True,
+) -> int:
+    """Top the demo project up to ``sessions`` sessions. Returns how many were added."""
+    ensure_demo_project(control)
+    missing = sessions - demo_sessions(store)
+    if missing <= 0:
+        return 0
+    generated = expand(load_recordings(), missing, now_ms=int(time.time() * 1000),
+                       days=days, seed=seed + sessions - missing)
+    bar = tqdm(total=missing, unit="session", desc="loading demo sessions", disable=not progress)
+
+    def bodies() -> Iterator[bytes]:
+        for session in generated:
+            yield from session
+            bar.update(1)
+
+    ingestor.ingest_many(bodies())
+    spool.wait_idle(timeout=600)
+    bar.close()
+    return missing

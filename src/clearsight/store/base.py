@@ -1,0 +1,94 @@
+"""The event store's interface and the values it returns.
+
+Nothing outside ``store/`` knows which backend sits behind an ``EventStore``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import msgspec
+import pyarrow as pa
+
+from clearsight.store.accepted import AcceptedBatch
+
+
+class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
+    projects: tuple[str, ...] | None = None
+    """None means every project."""
+    since: int | None = None
+    """Sessions that started at or after this ms timestamp."""
+    until: int | None = None
+    """Sessions that started before this ms timestamp."""
+    url: str | None = None
+    """A visited page: a full URL, a path, or a path glob (``*`` one segment, ``**`` any)."""
+    min_duration_ms: int | None = None
+    max_duration_ms: int | None = None
+    sids: tuple[str, ...] | None = None
+    """Restrict to these sessions (set by scopes and segment filters)."""
+    page: int = 1
+    per_page: int = 50
+
+
+class SessionSummary(msgspec.Struct, frozen=True):
+    project: str
+    sid: str
+    vid: str
+    started_at: int
+    ended_at: int
+    duration_ms: int
+    pages: int
+    clicks: int
+    errors: int
+    events: int
+    entry_url: str
+    exit_url: str
+    device: str
+    browser: str
+    os: str
+    vw: int
+    vh: int
+
+
+class SessionPage(msgspec.Struct, frozen=True):
+    items: list[SessionSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class StoredChunk(msgspec.Struct, frozen=True):
+    seq: int
+    ts_first: int
+    ts_last: int
+    codec: str
+    data: bytes
+
+
+class EventStore(Protocol):
+    name: str
+
+    def apply(self, batches: Sequence[AcceptedBatch]) -> int:
+        """Store batches atomically, skipping batch ids already stored. Returns how many were new.
+
+        Raises ``StoreError`` when the backend fails (the caller retries) and
+        other exceptions when a batch itself is unusable.
+        """
+        ...
+
+    def has_batch(self, bid: str) -> bool: ...
+
+    def list_sessions(self, filters: SessionFilter) -> SessionPage: ...
+
+    def get_session(
+        self, sid: str, projects: tuple[str, ...] | None = None
+    ) -> SessionSummary | None: ...
+
+    def replay_chunks(self, project: str, sid: str) -> list[StoredChunk]: ...
+
+    def timeline(self, project: str, sid: str) -> dict[str, pa.Table]:
+        """Page views, clicks, errors and submits of one session, each ordered by time."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,262 @@
+"""The embedded event store: one DuckDB file.
+
+One writer thread (the spool's) applies micro-batches; request threads read
+through their own cursors. DuckDB's MVCC lets readers see committed data while
+the writer works.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from clearsight.errors import StoreError
+from clearsight.store import chunks
+from clearsight.store.accepted import AcceptedBatch
+from clearsight.store.base import SessionFilter, SessionPage, SessionSummary, StoredChunk
+from clearsight.store.rows import SCHEMAS, build_rows
+from clearsight.urlglob import glob_to_regex, is_glob
+
+_SUMMARY_COLUMNS = (
+    "project, sid, vid, started_at, ended_at, ended_at - started_at AS duration_ms, pages, "
+    "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh"
+)
+
+# Per-session totals add up; entry and exit follow the earliest and latest page view.
+_UPSERT_SESSIONS = """
+INSERT INTO sessions SELECT * FROM session_deltas
+ON CONFLICT (project, sid) DO UPDATE SET
+    started_at = least(sessions.started_at, excluded.started_at),
+    ended_at = greatest(sessions.ended_at, excluded.ended_at),
+    entry_url = CASE WHEN excluded.entry_ts IS NOT NULL
+        AND (sessions.entry_ts IS NULL OR excluded.entry_ts < sessions.entry_ts)
+        THEN excluded.entry_url ELSE sessions.entry_url END,
+    vw = CASE WHEN excluded.entry_ts IS NOT NULL
+        AND (sessions.entry_ts IS NULL OR excluded.entry_ts < sessions.entry_ts)
+        THEN excluded.vw ELSE sessions.vw END,
+    vh = CASE WHEN excluded.entry_ts IS NOT NULL
+        AND (sessions.entry_ts IS NULL OR excluded.entry_ts < sessions.entry_ts)
+        THEN excluded.vh ELSE sessions.vh END,
+    entry_ts = least(sessions.entry_ts, excluded.entry_ts),
+    exit_url = CASE WHEN excluded.exit_ts IS NOT NULL
+        AND (sessions.exit_ts IS NULL OR excluded.exit_ts >= sessions.exit_ts)
+        THEN excluded.exit_url ELSE sessions.exit_url END,
+    exit_ts = greatest(sessions.exit_ts, excluded.exit_ts),
+    pages = sessions.pages + excluded.pages,
+    clicks = sessions.clicks + excluded.clicks,
+    errors = sessions.errors + excluded.errors,
+    events = sessions.events + excluded.events
+"""
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("clearsight.store.duckdb") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            found.append((int(entry.name.split("_", 1)[0]), entry.name, entry.read_text()))
+    return sorted(found)
+
+
+class DuckDBEventStore:
+    name = "duckdb"
+
+    def __init__(self, path: Path | str, sealer: chunks.ChunkSealer | None = None) -> None:
+        self.path = str(path)
+        self.sealer: chunks.ChunkSealer = sealer or chunks.PlainSealer()
+        try:
+            self._conn = duckdb.connect(self.path)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the event store {self.path}: {exc}") from None
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self.migrate()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        cur: duckdb.DuckDBPyConnection | None = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self._local.cur = self._conn.cursor()
+        return cur
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise StoreError(f"event store: {what} failed: {exc}") from exc
+
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> pa.Table:
+        with self._errors("a query"):
+            return self._cursor().sql(sql, params=list(params)).to_arrow_table()
+
+    def migrate(self) -> list[str]:
+        cur = self._cursor()
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT now())"
+        )
+        done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
+        applied = []
+        for version, name, sql in _migrations():
+            if version in done:
+                continue
+            cur.begin()
+            try:
+                cur.execute(sql)
+                cur.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                            [version, name])
+                cur.commit()
+            except duckdb.Error:
+                cur.rollback()
+                raise
+            applied.append(name)
+        return applied
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._conn.close()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def _seal(self, project: str, sid: str, raw: bytes) -> tuple[str, bytes]:
+        return self.sealer.codec, self.sealer.seal(project, sid, chunks.compress(raw))
+
+    def apply(self, batches: Sequence[AcceptedBatch]) -> int:
+        unique = list({b.bid: b for b in reversed(batches)}.values())[::-1]
+        with self._write_lock:
+            cur = self._cursor()
+            with self._errors("checking batch ids"):
+                known = {
+                    r[0]
+                    for r in cur.execute(
+                        "SELECT bid FROM batches WHERE bid IN (SELECT unnest(?))",
+                        [[b.bid for b in unique]],
+                    ).fetchall()
+                }
+            fresh = [b for b in unique if b.bid not in known]
+            if not fresh:
+                return 0
+            tables = build_rows(fresh, self._seal)
+            with self._errors("storing batches"):
+                self._insert(cur, tables)
+        return len(fresh)
+
+    def _insert(self, cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+        cur.begin()
+        try:
+            for name, table in tables.items():
+                cur.register(name + "_in", table)
+                if name == "session_deltas":
+                    cur.execute(_UPSERT_SESSIONS.replace("session_deltas", name + "_in"))
+                else:
+                    cur.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {name}_in")
+                cur.unregister(name + "_in")
+            cur.commit()
+        except BaseException:
+            cur.rollback()
+            raise
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def has_batch(self, bid: str) -> bool:
+        with self._errors("a batch lookup"):
+            return bool(
+                self._cursor().execute("SELECT 1 FROM batches WHERE bid = ?", [bid]).fetchone()
+            )
+
+    def list_sessions(self, filters: SessionFilter) -> SessionPage:
+        where, params = _session_where(filters)
+        per_page = max(1, min(filters.per_page, 500))
+        page = max(1, filters.page)
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions WHERE {where} "
+            "ORDER BY started_at DESC, sid LIMIT ? OFFSET ?"
+        )
+        rows = self._fetch(sql, [*params, per_page, (page - 1) * per_page]).to_pylist()
+        total = rows[0]["total"] if rows else self._count(where, params)
+        items = [SessionSummary(**{k: v for k, v in r.items() if k != "total"}) for r in rows]
+        return SessionPage(items=items, total=total, page=page, per_page=per_page)
+
+    def _count(self, where: str, params: list[Any]) -> int:
+        row = self._fetch(f"SELECT count(*) AS n FROM sessions WHERE {where}", params)
+        return int(row.column("n")[0].as_py())
+
+    def get_session(self, sid: str, projects: tuple[str, ...] | None = None) -> SessionSummary | None:
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM sessions WHERE sid = ?"
+        params: list[Any] = [sid]
+        if projects is not None:
+            sql += " AND list_contains(?, project)"
+            params.append(list(projects))
+        rows = self._fetch(sql, params).to_pylist()
+        return SessionSummary(**rows[0]) if rows else None
+
+    def replay_chunks(self, project: str, sid: str) -> list[StoredChunk]:
+        rows = self._fetch(
+            "SELECT seq, ts_first, ts_last, codec, data FROM replay_chunks "
+            "WHERE sid = ? AND project = ? ORDER BY ts_first, seq",
+            [sid, project],
+        ).to_pylist()
+        return [StoredChunk(**r) for r in rows]
+
+    def timeline(self, project: str, sid: str) -> dict[str, pa.Table]:
+        out = {}
+        for table, cols in (
+            ("pageviews", "ts, pv, url, path, title, vw, vh"),
+            ("clicks", "ts, pv, path, sel, tag, x, y, fixed, inter, dis, n"),
+            ("errors", "ts, pv, path, msg"),
+            ("submits", "ts, pv, path, sel"),
+        ):
+            out[table] = self._fetch(
+                f"SELECT {cols} FROM {table} WHERE sid = ? AND project = ? ORDER BY ts",
+                [sid, project],
+            )
+        return out
+
+    def count(self, table: str) -> int:
+        if table not in SCHEMAS and table != "sessions":
+            raise ValueError(f"unknown table {table!r}")
+        return int(self._fetch(f"SELECT count(*) AS n FROM {table}").column("n")[0].as_py())
+
+
+def _session_where(f: SessionFilter) -> tuple[str, list[Any]]:
+    clauses, params = ["TRUE"], []
+    if f.projects is not None:
+        clauses.append("list_contains(?, project)")
+        params.append(list(f.projects))
+    if f.since is not None:
+        clauses.append("started_at >= ?")
+        params.append(f.since)
+    if f.until is not None:
+        clauses.append("started_at < ?")
+        params.append(f.until)
+    if f.min_duration_ms is not None:
+        clauses.append("ended_at - started_at >= ?")
+        params.append(f.min_duration_ms)
+    if f.max_duration_ms is not None:
+        clauses.append("ended_at - started_at <= ?")
+        params.append(f.max_duration_ms)
+    if f.sids is not None:
+        clauses.append("list_contains(?, sid)")
+        params.append(list(f.sids))
+    if f.url:
+        if is_glob(f.url):
+            match, value = "regexp_full_match(pv.path, ?)", glob_to_regex(f.url)
+        elif "://" in f.url:
+            match, value = "pv.url = ?", f.url
+        else:
+            match, value = "pv.path = ?", f.url
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM pageviews pv WHERE pv.sid = sessions.sid "
+            f"AND pv.project = sessions.project AND {match})"
+        )
+        params.append(value)
+    return " AND ".join(clauses), params

@@ -1,0 +1,1 @@
+"""The product surface over HTTP: JSON read API, server-rendered pages, static assets."""

@@ -1,0 +1,87 @@
+"""Read API for sessions: list, summary, replay events, timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from clearsight.errors import NotFound
+from clearsight.http import json_response
+from clearsight.store import chunks
+from clearsight.store.base import EventStore, SessionFilter, SessionSummary
+from clearsight.web.params import int_param, time_param
+from clearsight.web.routing import guarded
+
+
+def session_filter(request: Request, projects: tuple[str, ...] | None) -> SessionFilter:
+    q = request.query_params
+    min_s = int_param(q, "min_duration", hi=10**7)
+    max_s = int_param(q, "max_duration", hi=10**7)
+    return SessionFilter(
+        projects=projects,
+        since=time_param(q, "from"),
+        until=time_param(q, "to", end_of_day=True),
+        url=(q.get("url") or "").strip() or None,
+        min_duration_ms=None if min_s is None else min_s * 1000,
+        max_duration_ms=None if max_s is None else max_s * 1000,
+        page=int_param(q, "page", default=1, lo=1, hi=10**6) or 1,
+        per_page=int_param(q, "per_page", default=50, lo=1, hi=500) or 50,
+    )
+
+
+def summary_json(s: SessionSummary) -> dict[str, Any]:
+    return msgspec.structs.asdict(s)
+
+
+class SessionsAPI:
+    def __init__(self, store: EventStore, sealer: chunks.ChunkSealer) -> None:
+        self.store = store
+        self.sealer = sealer
+
+    def routes(self) -> list[Route]:
+        return [
+            guarded("/api/v1/sessions", self.list, "sessions.list"),
+            guarded("/api/v1/sessions/{sid}", self.summary, "sessions.list"),
+            guarded("/api/v1/sessions/{sid}/events", self.events, "replay.view"),
+            guarded("/api/v1/sessions/{sid}/timeline", self.timeline, "replay.view"),
+        ]
+
+    def find(self, sid: str, projects: tuple[str, ...] | None = None) -> SessionSummary:
+        found = self.store.get_session(sid, projects)
+        if found is None:
+            raise NotFound("session-not-found", "no such session (or it has been deleted)")
+        return found
+
+    def replay_bytes(self, session: SessionSummary) -> bytes:
+        stored = self.store.replay_chunks(session.project, session.sid)
+        return chunks.join_arrays(
+            [chunks.open_chunk(self.sealer, session.project, session.sid, c.codec, c.data)
+             for c in stored]
+        )
+
+    def timeline_json(self, session: SessionSummary) -> dict[str, Any]:
+        tables = self.store.timeline(session.project, session.sid)
+        return {"session": summary_json(session)} | {
+            name: table.to_pylist() for name, table in tables.items()
+        }
+
+    def list(self, request: Request) -> Response:
+        page = self.store.list_sessions(session_filter(request, None))
+        return json_response(
+            {"items": [summary_json(s) for s in page.items], "total": page.total,
+             "page": page.page, "per_page": page.per_page}
+        )
+
+    def summary(self, request: Request) -> Response:
+        return json_response(summary_json(self.find(request.path_params["sid"])))
+
+    def events(self, request: Request) -> Response:
+        session = self.find(request.path_params["sid"])
+        return Response(self.replay_bytes(session), media_type="application/json")
+
+    def timeline(self, request: Request) -> Response:
+        return json_response(self.timeline_json(self.find(request.path_params["sid"])))

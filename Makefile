@@ -9,7 +9,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 NPM_STAMP := capture/node_modules/.installed
 BUNDLE := src/clearsight/web/static/capture.js
-CAPTURE_SOURCES := $(shell find capture/src capture/player -type f 2>/dev/null) capture/build.mjs
+CAPTURE_SOURCES := $(shell find capture/src capture/player capture/build -type f 2>/dev/null) capture/build.mjs
 
 .PHONY: demo serve test check lint typecheck pytest capture-test capture chromium bench clean
 

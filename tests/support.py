@@ -29,7 +29,10 @@ def free_port() -> int:
 def cli(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "clearsight", *args, "--data-dir", str(data_dir)],
-        capture_output=True, text=True, check=check, timeout=120,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
     )
 
 
@@ -62,9 +65,19 @@ class Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "clearsight", *self.command, "--data-dir", str(self.data_dir),
-             "--port", str(self.port)],
-            stdout=log, stderr=subprocess.STDOUT, env=os.environ | self.env,
+            [
+                sys.executable,
+                "-m",
+                "clearsight",
+                *self.command,
+                "--data-dir",
+                str(self.data_dir),
+                "--port",
+                str(self.port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ | self.env,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -103,32 +116,77 @@ class Server:
 
 
 def batch(
-    key: str, *, sid: str | None = None, seq: int = 0, bid: str | None = None,
-    ts: int = 1_767_000_000_000, consent: str = "granted", url: str = "https://apply.bank.test/",
-    n_clicks: int = 1, rrweb: list[dict[str, Any]] | None = None, **extra: Any,
+    key: str,
+    *,
+    sid: str | None = None,
+    seq: int = 0,
+    bid: str | None = None,
+    ts: int = 1_767_000_000_000,
+    consent: str = "granted",
+    url: str = "https://apply.bank.test/",
+    n_clicks: int = 1,
+    rrweb: list[dict[str, Any]] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """A valid, synthetic batch as a dict; tests mutate it to make it invalid."""
     sid = sid or str(uuid.uuid4())
     events: list[dict[str, Any]] = [
-        {"t": "pageview", "ts": ts, "pv": "pv1", "url": url, "title": "Apply", "vw": 1440,
-         "vh": 900, "dh": 2400},
+        {
+            "t": "pageview",
+            "ts": ts,
+            "pv": "pv1",
+            "url": url,
+            "title": "Apply",
+            "vw": 1440,
+            "vh": 900,
+            "dh": 2400,
+        },
     ]
     events += [
-        {"t": "click", "ts": ts + 100 * (i + 1), "pv": "pv1", "url": url, "sel": "#apply",
-         "tag": "button", "rect": [100, 200, 120, 40], "rx": 0.5, "ry": 0.5, "x": 160, "y": 220,
-         "vw": 1440, "vh": 900, "dh": 2400, "inter": True, "fx": {"nav": True}}
+        {
+            "t": "click",
+            "ts": ts + 100 * (i + 1),
+            "pv": "pv1",
+            "url": url,
+            "sel": "#apply",
+            "tag": "button",
+            "rect": [100, 200, 120, 40],
+            "rx": 0.5,
+            "ry": 0.5,
+            "x": 160,
+            "y": 220,
+            "vw": 1440,
+            "vh": 900,
+            "dh": 2400,
+            "inter": True,
+            "fx": {"nav": True},
+        }
         for i in range(n_clicks)
     ]
     if rrweb is None:
         rrweb = [
             {"type": 4, "data": {"href": url, "width": 1440, "height": 900}, "timestamp": ts},
-            {"type": 2, "data": {"node": {"type": 0, "childNodes": [], "id": 1},
-                                 "initialOffset": {"left": 0, "top": 0}}, "timestamp": ts + 1},
+            {
+                "type": 2,
+                "data": {
+                    "node": {"type": 0, "childNodes": [], "id": 1},
+                    "initialOffset": {"left": 0, "top": 0},
+                },
+                "timestamp": ts + 1,
+            },
         ]
-    return {"v": 1, "key": key, "sid": sid, "vid": "visitor-1", "seq": seq,
-            "bid": bid or str(uuid.uuid4()), "sent": ts + 1000,
-            "consent": {"state": consent, "policy": "2026-01"}, "rrweb": rrweb,
-            "events": events} | extra
+    return {
+        "v": 1,
+        "key": key,
+        "sid": sid,
+        "vid": "visitor-1",
+        "seq": seq,
+        "bid": bid or str(uuid.uuid4()),
+        "sent": ts + 1000,
+        "consent": {"state": consent, "policy": "2026-01"},
+        "rrweb": rrweb,
+        "events": events,
+    } | extra
 
 
 def encode(data: Any) -> bytes:

@@ -67,7 +67,8 @@ def build_runtime(settings: Settings) -> Runtime:
     sealer = chunks.PlainSealer()
     store = DuckDBEventStore(settings.event_store_path, sealer)
     spool = Spool(
-        settings.spool_path, store,
+        settings.spool_path,
+        store,
         segment_bytes=settings.spool_segment_bytes,
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
@@ -127,8 +128,9 @@ def _wants_html(request: Request) -> bool:
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
     if _wants_html(request):
-        return render(request, "error.html", {"title": exc.title, "detail": exc.detail},
-                      status=exc.status)
+        return render(
+            request, "error.html", {"title": exc.title, "detail": exc.detail}, status=exc.status
+        )
     return problem_response(exc, request.url.path)
 
 
@@ -155,19 +157,24 @@ def _capture_js(request: Request) -> Response:
     path = STATIC / "capture.js"
     if not path.exists():
         raise Unavailable("capture-not-built", "capture.js has not been built: run `make capture`")
-    return FileResponse(path, media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=300",
-                                 "Access-Control-Allow-Origin": "*"})
+    return FileResponse(
+        path,
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"},
+    )
 
 
 def routes(rt: Runtime) -> list[BaseRoute]:
     sessions = SessionsAPI(rt.store, rt.sealer)
 
     def health(request: Request) -> Response:
-        return json_response({
-            "status": "ok", "store": rt.store.name,
-            "spool_backlog_bytes": rt.spool.backlog_bytes,
-        })
+        return json_response(
+            {
+                "status": "ok",
+                "store": rt.store.name,
+                "spool_backlog_bytes": rt.spool.backlog_bytes,
+            }
+        )
 
     table: list[BaseRoute] = [
         guarded("/healthz", health, PUBLIC),

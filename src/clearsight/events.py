@@ -86,9 +86,10 @@ class Click(_Event, tag="click"):
     reg: bool = False
     """The target sits inside a [data-cs-regulatory] element."""
     n: int = 1
-    """MouseEvent.detail: 2 on the second click of a double click."""
+    """MouseEvent.detail: 2 on the second click of a double click, 0 for keyboard activation."""
     fx: Effects | None = None
-    """Effects seen in the observation window; None when the page ended first."""
+    """Effects seen in the observation window. When the page hides first, what was seen
+    so far with ``nav`` set. None only from scripts that do not observe effects."""
 
 
 class Move(_Event, tag="move"):
@@ -152,12 +153,14 @@ class Custom(_Event, tag="custom"):
 
 
 class Identify(_Event, tag="identify"):
+    url: str = ""
     uid: str = ""
     """The site's customer id. Tokenized by the server before storage."""
     traits: dict[str, str | int | float | bool | None] = {}
 
 
 class Experiment(_Event, tag="experiment"):
+    url: str = ""
     exp: str = ""
     variant: str = ""
 

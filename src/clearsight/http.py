@@ -29,7 +29,9 @@ def problem_response(problem: Problem, instance: str = "") -> Response:
     if instance:
         body["instance"] = instance
     return Response(
-        _encode(body), problem.status, headers=problem.headers,
+        _encode(body),
+        problem.status,
+        headers=problem.headers,
         media_type="application/problem+json",
     )
 

@@ -92,7 +92,9 @@ def test_body_limit_is_configurable(tmp_path, project_key: str, data_dir) -> Non
         (lambda b: b.update(v=9), "unsupported-version", "wire version 9"),
     ],
 )
-def test_schema_errors_name_the_field(server: Server, project_key: str, mutate, code, field) -> None:
+def test_schema_errors_name_the_field(
+    server: Server, project_key: str, mutate, code, field
+) -> None:
     b = batch(project_key)
     mutate(b)
     body = assert_problem(server.post("/api/v1/ingest", encode(b)), 400, code)
@@ -127,8 +129,10 @@ def test_batch_without_consent_is_403_and_nothing_is_stored(
 
 def test_cors_allows_configured_origins_only(server: Server, project_key: str) -> None:
     good, evil = "https://apply.bank.test", "https://evil.test"
-    pre = httpx.options(server.url + "/api/v1/ingest", headers={
-        "Origin": good, "Access-Control-Request-Method": "POST"})
+    pre = httpx.options(
+        server.url + "/api/v1/ingest",
+        headers={"Origin": good, "Access-Control-Request-Method": "POST"},
+    )
     assert pre.status_code == 204
     assert pre.headers["access-control-allow-origin"] == good
     assert "POST" in pre.headers["access-control-allow-methods"]
@@ -143,8 +147,15 @@ def test_cors_allows_configured_origins_only(server: Server, project_key: str) -
 
 
 def test_consent_decision_endpoint(server: Server, project_key: str) -> None:
-    decision = {"v": 1, "key": project_key, "vid": "visitor-9", "state": "denied",
-                "ts": 1_767_000_000_000, "policy": "2026-01", "banner": "ab" * 32}
+    decision = {
+        "v": 1,
+        "key": project_key,
+        "vid": "visitor-9",
+        "state": "denied",
+        "ts": 1_767_000_000_000,
+        "policy": "2026-01",
+        "banner": "ab" * 32,
+    }
     assert server.post("/api/v1/consent", encode(decision)).status_code == 204
     assert_problem(server.post("/api/v1/consent", b"{}"), 400, "invalid-consent-decision")
     decision["key"] = "pk_nope"

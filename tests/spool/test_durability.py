@@ -94,7 +94,9 @@ def test_torn_spool_tail_is_truncated_and_earlier_batches_survive(
     server = Server(data_dir).start()
     bids = [f"torn-{i}" for i in range(20)]
     for bid in bids:
-        assert server.post("/api/v1/ingest", encode(batch(project_key, sid=bid, bid=bid))).is_success
+        assert server.post(
+            "/api/v1/ingest", encode(batch(project_key, sid=bid, bid=bid))
+        ).is_success
     server.kill()
     segments = sorted((data_dir / "spool").glob("*.seg"))
     assert segments, "the spool should still hold segments after a kill"
@@ -115,8 +117,9 @@ def test_torn_spool_tail_is_truncated_and_earlier_batches_survive(
 def tiny_disk(tmp_path: Path):
     mount = tmp_path / "tiny"
     mount.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)],
-                       capture_output=True)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)], capture_output=True
+    )
     if r.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {r.stderr.decode().strip()}")
     yield mount
@@ -126,15 +129,28 @@ def tiny_disk(tmp_path: Path):
 def test_full_disk_refuses_with_503_and_keeps_what_was_accepted(
     data_dir: Path, project_key: str, tiny_disk: Path
 ) -> None:
-    server = Server(data_dir, env={"CLEARSIGHT_SPOOL_DIR": str(tiny_disk / "spool"),
-                                   "CLEARSIGHT_SPOOL_SEGMENT_BYTES": "65536"}).start()
+    server = Server(
+        data_dir,
+        env={
+            "CLEARSIGHT_SPOOL_DIR": str(tiny_disk / "spool"),
+            "CLEARSIGHT_SPOOL_SEGMENT_BYTES": "65536",
+        },
+    ).start()
     filler = tiny_disk / "filler"
     try:
         free = _free_bytes(tiny_disk)
         filler.write_bytes(b"\0" * (free - 150_000))
-        padding = [{"type": 3, "data": {"source": 1, "positions": [{"x": i, "y": i, "id": 1,
-                    "timeOffset": 0}] * 200}, "timestamp": 1_767_000_000_100 + i}
-                   for i in range(10)]
+        padding = [
+            {
+                "type": 3,
+                "data": {
+                    "source": 1,
+                    "positions": [{"x": i, "y": i, "id": 1, "timeOffset": 0}] * 200,
+                },
+                "timestamp": 1_767_000_000_100 + i,
+            }
+            for i in range(10)
+        ]
         accepted, refused = [], []
         for i in range(40):
             b = batch(project_key, sid=f"disk-{i}", bid=f"disk-{i}", rrweb=padding)

@@ -10,12 +10,16 @@ from clearsight.config import Settings, load_settings
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--data-dir", type=Path, metavar="DIR",
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
         help="where the stores, spool and keys live (default: ./clearsight-data, "
         "or CLEARSIGHT_DATA_DIR)",
     )
     parser.add_argument(
-        "--config", type=Path, metavar="FILE",
+        "--config",
+        type=Path,
+        metavar="FILE",
         help="a clearsight.toml to read (default: DATA_DIR/clearsight.toml if present)",
     )
 

@@ -18,15 +18,21 @@ log = logging.getLogger("clearsight")
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "demo", help="load demo sessions of a loan-application site and serve them",
+        "demo",
+        help="load demo sessions of a loan-application site and serve them",
         description="Expand the shipped recordings of a personal-loan application site into "
         "N sessions over the last 30 days (all data synthetic), then serve the UI, with the "
         "demo site itself at /demo/.",
     )
     add_bind(parser)
     add_data_dir(parser)
-    parser.add_argument("--sessions", type=int, default=2000, metavar="N",
-                        help="how many sessions to have (default: 2000)")
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="how many sessions to have (default: 2000)",
+    )
     parser.add_argument("--days", type=int, default=30, help="spread over this many days (30)")
     parser.add_argument("--seed", type=int, default=7, help="random seed for the expansion")
     parser.add_argument("--no-serve", action="store_true", help="load, then exit")
@@ -42,18 +48,29 @@ def run(args: argparse.Namespace) -> int:
     rt.start()
     began = time.monotonic()
     try:
-        added = load_demo(rt.control, rt.store, rt.spool, rt.ingestor,
-                          sessions=args.sessions, seed=args.seed, days=args.days)
+        added = load_demo(
+            rt.control,
+            rt.store,
+            rt.spool,
+            rt.ingestor,
+            sessions=args.sessions,
+            seed=args.seed,
+            days=args.days,
+        )
     except BaseException:
         rt.close()
         raise
     total = demo_sessions(rt.store)
-    log.info("demo: %d sessions stored (%d added in %.1f s)", total, added,
-             time.monotonic() - began)
+    log.info(
+        "demo: %d sessions stored (%d added in %.1f s)", total, added, time.monotonic() - began
+    )
     if args.no_serve:
         rt.close()
         return 0
-    print(f"\n  clearsight demo: open http://{settings.host}:{settings.port}/  "
-          f"(the demo site is at /demo/)\n", flush=True)
+    print(
+        f"\n  clearsight demo: open http://{settings.host}:{settings.port}/  "
+        f"(the demo site is at /demo/)\n",
+        flush=True,
+    )
     run_server(rt)
     return 0

@@ -12,17 +12,26 @@ from clearsight.store.control import ControlPlane
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "projects", help="create and list projects",
+        "projects",
+        help="create and list projects",
         description="A project is one site or app that sends sessions, with its own key.",
     )
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    create = sub.add_parser("create", help="create a project and print its key",
-                            description="Create a project and print the key for capture.js.")
+    create = sub.add_parser(
+        "create",
+        help="create a project and print its key",
+        description="Create a project and print the key for capture.js.",
+    )
     create.add_argument("id", help="short id: lowercase letters, digits, - or _")
     create.add_argument("--name", help="display name (default: the id)")
-    create.add_argument("--origin", action="append", default=[], metavar="URL",
-                        help="a site origin allowed to send, e.g. https://apply.bank.example "
-                        "(repeatable; without any, only same-origin pages may send)")
+    create.add_argument(
+        "--origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a site origin allowed to send, e.g. https://apply.bank.example "
+        "(repeatable; without any, only same-origin pages may send)",
+    )
     add_data_dir(create)
     create.set_defaults(run=_create)
     listing = sub.add_parser("list", help="list projects with their keys and origins")
@@ -45,7 +54,9 @@ def _control(args: argparse.Namespace) -> ControlPlane:
 def _check_origin(origin: str) -> str:
     origin = origin.rstrip("/")
     if not origin.startswith(("https://", "http://")) or origin.count("/") != 2:
-        raise ConfigError(f"origin {origin!r}: give scheme and host only, e.g. https://bank.example")
+        raise ConfigError(
+            f"origin {origin!r}: give scheme and host only, e.g. https://bank.example"
+        )
     return origin
 
 

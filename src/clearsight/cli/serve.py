@@ -16,7 +16,8 @@ log = logging.getLogger("clearsight")
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "serve", help="run the server (ingest, API and web UI)",
+        "serve",
+        help="run the server (ingest, API and web UI)",
         description="Run the clearsight server: ingest endpoint, read API and web UI, "
         "on the embedded stores in DATA_DIR.",
     )
@@ -27,11 +28,18 @@ def register(commands: Any) -> None:
 
 def run_server(rt: Runtime) -> None:
     settings = rt.settings
-    log.info("clearsight: serving on http://%s:%d (data in %s)",
-             settings.host, settings.port, settings.data_dir)
+    log.info(
+        "clearsight: serving on http://%s:%d (data in %s)",
+        settings.host,
+        settings.port,
+        settings.data_dir,
+    )
     uvicorn.run(
-        create_app(rt), host=settings.host, port=settings.port,
-        log_level=settings.log_level, proxy_headers=settings.trust_forwarded_for,
+        create_app(rt),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        proxy_headers=settings.trust_forwarded_for,
         server_header=False,
     )
 
@@ -39,7 +47,9 @@ def run_server(rt: Runtime) -> None:
 def run(args: argparse.Namespace) -> int:
     rt = build_runtime(settings_from(args))
     if not rt.control.projects():
-        log.warning("no projects yet: create one with "
-                    "`clearsight projects create ID --origin https://your.site`")
+        log.warning(
+            "no projects yet: create one with "
+            "`clearsight projects create ID --origin https://your.site`"
+        )
     run_server(rt)
     return 0

@@ -26,9 +26,17 @@ DAY_MS = 86_400_000
 
 # How common each persona is in the expanded traffic; unknown personas get 5.
 PERSONA_WEIGHTS = {
-    "fast_completer": 30, "hesitant": 14, "abandon_income": 16, "rage_clicker": 7,
-    "dead_clicker": 6, "error_clicker": 6, "failed_submit": 6, "form_abandoner": 10,
-    "u_turn": 5, "toggler": 5, "sticky_clicker": 6,
+    "fast_completer": 30,
+    "hesitant": 14,
+    "abandon_income": 16,
+    "rage_clicker": 7,
+    "dead_clicker": 6,
+    "error_clicker": 6,
+    "failed_submit": 6,
+    "form_abandoner": 10,
+    "u_turn": 5,
+    "toggler": 5,
+    "sticky_clicker": 6,
 }
 _TIMESTAMP = re.compile(rb'"timestamp":(\d+)')
 _batch = msgspec.json.Decoder(ev.Batch)
@@ -93,16 +101,20 @@ def _shift_rrweb(raw: bytes, delta: int) -> bytes:
     return _TIMESTAMP.sub(lambda m: b'"timestamp":%d' % (int(m[1]) + delta), raw)
 
 
-def _respawn(
-    t: _Template, rng: random.Random, start: int, sid: str, vid: str
-) -> Iterator[bytes]:
+def _respawn(t: _Template, rng: random.Random, start: int, sid: str, vid: str) -> Iterator[bytes]:
     delta = start - t.t0
     for b in t.batches:
-        yield _encode(msgspec.structs.replace(
-            b, sid=sid, vid=vid, bid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            sent=b.sent + delta, events=[_jitter(e, delta, rng) for e in b.events],
-            rrweb=msgspec.Raw(_shift_rrweb(bytes(b.rrweb), delta)),
-        ))
+        yield _encode(
+            msgspec.structs.replace(
+                b,
+                sid=sid,
+                vid=vid,
+                bid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                sent=b.sent + delta,
+                events=[_jitter(e, delta, rng) for e in b.events],
+                rrweb=msgspec.Raw(_shift_rrweb(bytes(b.rrweb), delta)),
+            )
+        )
 
 
 def expand(

@@ -28,16 +28,28 @@ def demo_sessions(store: EventStore) -> int:
 
 
 def load_demo(
-    control: ControlPlane, store: EventStore, spool: Spool, ingestor: Ingestor, *,
-    sessions: int, seed: int = 7, days: int = 30, progress: bool = True,
+    control: ControlPlane,
+    store: EventStore,
+    spool: Spool,
+    ingestor: Ingestor,
+    *,
+    sessions: int,
+    seed: int = 7,
+    days: int = 30,
+    progress: bool = True,
 ) -> int:
     """Top the demo project up to ``sessions`` sessions. Returns how many were added."""
     ensure_demo_project(control)
     missing = sessions - demo_sessions(store)
     if missing <= 0:
         return 0
-    generated = expand(load_recordings(), missing, now_ms=int(time.time() * 1000),
-                       days=days, seed=seed + sessions - missing)
+    generated = expand(
+        load_recordings(),
+        missing,
+        now_ms=int(time.time() * 1000),
+        days=days,
+        seed=seed + sessions - missing,
+    )
     bar = tqdm(total=missing, unit="session", desc="loading demo sessions", disable=not progress)
 
     def bodies() -> Iterator[bytes]:

@@ -109,9 +109,15 @@ class Ingestor:
             body = privacy_filter(body, batch, project)
         client = self.reduce_client(ip, ua or batch.ua)
         return AcceptedBatch(
-            project=project.id, bid=batch.bid, sid=batch.sid,
-            received_at=int(time.time() * 1000), ip=client.ip, device=client.device,
-            browser=client.browser, os=client.os, body=body,
+            project=project.id,
+            bid=batch.bid,
+            sid=batch.sid,
+            received_at=int(time.time() * 1000),
+            ip=client.ip,
+            device=client.device,
+            browser=client.browser,
+            os=client.os,
+            body=body,
         )
 
     def is_duplicate(self, bid: str) -> bool:
@@ -120,7 +126,8 @@ class Ingestor:
     def check_capacity(self) -> None:
         if self.spool.backlog_bytes > self.max_backlog_bytes:
             raise Unavailable(
-                "backlog-full", "the server is behind on storing batches; retry shortly",
+                "backlog-full",
+                "the server is behind on storing batches; retry shortly",
                 headers={"Retry-After": "5"},
             )
 
@@ -136,9 +143,11 @@ class Ingestor:
         accepted = self.prepare(body, batch, project, ip, ua)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
-        self.spool.submit(
-            accepted, lambda exc: loop.call_soon_threadsafe(_settle, future, exc)
-        )
+
+        def done(exc: BaseException | None) -> None:
+            loop.call_soon_threadsafe(_settle, future, exc)
+
+        self.spool.submit(accepted, done)
         try:
             await future
         except (OSError, RuntimeError) as exc:

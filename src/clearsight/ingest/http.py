@@ -57,7 +57,11 @@ class IngestEndpoints:
         candidates = [project] if project else self.ingestor.control.projects()
         if not any(origin_allowed(p, origin, mine) for p in candidates) and origin != mine:
             return {}
-        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Expose-Headers": "Retry-After",
+            "Vary": "Origin",
+        }
 
     def _preflight(self, request: Request) -> Response:
         headers = self._cors(request)
@@ -100,9 +104,14 @@ class IngestEndpoints:
         except Problem as problem:
             return self._fail(request, problem)
         self.ingestor.control.record_consent(
-            project=project.id, vid=decision.vid, sid=decision.sid, state=decision.state,
-            policy=decision.policy[:64], banner_hash=decision.banner[:64],
-            source=decision.source[:32], client_ts=decision.ts,
+            project=project.id,
+            vid=decision.vid,
+            sid=decision.sid,
+            state=decision.state,
+            policy=decision.policy[:64],
+            banner_hash=decision.banner[:64],
+            source=decision.source[:32],
+            client_ts=decision.ts,
         )
         return Response(status_code=204, headers=self._cors(request, project))
 

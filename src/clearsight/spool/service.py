@@ -13,14 +13,14 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from clearsight.store.accepted import AcceptedBatch, decode_accepted, encode_accepted
-from clearsight.spool.segments import Position, SegmentLog
 from clearsight.errors import StoreError
-from clearsight.store.base import EventStore
+from clearsight.spool.segments import Position, SegmentLog
+from clearsight.store.accepted import AcceptedBatch, decode_accepted, encode_accepted
+from clearsight.store.base import AfterApply, EventStore
 
 log = logging.getLogger("clearsight.spool")
 
@@ -45,10 +45,12 @@ class Spool:
         segment_bytes: int,
         writer_max_batches: int,
         writer_interval_ms: int,
+        after_apply: Sequence[AfterApply] = (),
     ) -> None:
         self._log = SegmentLog(directory, segment_bytes)
         self._quarantine = directory / "quarantine"
         self._store = store
+        self._after_apply = list(after_apply)
         self._max_batches = writer_max_batches
         self._interval = writer_interval_ms / 1000
         self._incoming: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -73,7 +75,10 @@ class Spool:
             recovered += 1
         self._log.open_for_append()
         self._accepting = True
-        for target, name in ((self._commit_loop, "spool-commit"), (self._write_loop, "spool-write")):
+        for target, name in (
+            (self._commit_loop, "spool-commit"),
+            (self._write_loop, "spool-write"),
+        ):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -188,6 +193,7 @@ class Spool:
                 items.append(item)  # type: ignore[arg-type]
             if items:
                 self._apply(items)
+                self._run_hooks(items)
                 self._log.release_before(items[-1].position)
                 self._untrack(items)
 
@@ -215,6 +221,15 @@ class Spool:
                 for item in items:
                     self._apply([item])
                 return
+
+    def _run_hooks(self, items: list[_Committed]) -> None:
+        """Incremental analyses; a failing one is logged and must not stop storage."""
+        touched = list(dict.fromkeys((i.record.project, i.record.sid) for i in items))
+        for hook in self._after_apply:
+            try:
+                hook(self._store, touched)
+            except Exception:
+                log.exception("spool: after-apply hook %s failed", getattr(hook, "__name__", hook))
 
     def _quarantine_item(self, item: _Committed) -> None:
         self._quarantine.mkdir(exist_ok=True)

@@ -5,13 +5,20 @@ Nothing outside ``store/`` knows which backend sits behind an ``EventStore``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 import msgspec
 import pyarrow as pa
 
 from clearsight.store.accepted import AcceptedBatch
+from clearsight.store.sql import Dialect
+
+Touched = Sequence[tuple[str, str]]
+"""(project, sid) pairs a store write touched."""
+
+AfterApply = Callable[["EventStore", Touched], None]
+"""Runs in the writer thread after each stored micro-batch (incremental analyses)."""
 
 
 class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,6 +75,7 @@ class StoredChunk(msgspec.Struct, frozen=True):
 
 class EventStore(Protocol):
     name: str
+    dialect: Dialect
 
     def apply(self, batches: Sequence[AcceptedBatch]) -> int:
         """Store batches atomically, skipping batch ids already stored. Returns how many were new.
@@ -89,6 +97,14 @@ class EventStore(Protocol):
 
     def timeline(self, project: str, sid: str) -> dict[str, pa.Table]:
         """Page views, clicks, errors and submits of one session, each ordered by time."""
+        ...
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run portable analysis SQL (see ``store.sql``) and return the rows."""
+        ...
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        """Run portable SQL that writes derived tables."""
         ...
 
     def close(self) -> None: ...

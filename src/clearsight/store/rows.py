@@ -24,33 +24,83 @@ _BASE = [("project", _S), ("sid", _S), ("pv", _S), ("ts", _I64), ("day", pa.date
 
 SCHEMAS: dict[str, pa.Schema] = {
     "pageviews": pa.schema(
-        [*_BASE, ("url", _S), ("path", _S), ("ref", _S), ("title", _S),
-         ("vw", _I32), ("vh", _I32), ("dh", _I32)]
+        [
+            *_BASE,
+            ("url", _S),
+            ("path", _S),
+            ("ref", _S),
+            ("title", _S),
+            ("vw", _I32),
+            ("vh", _I32),
+            ("dh", _I32),
+        ]
     ),
     "clicks": pa.schema(
-        [*_BASE, ("path", _S), ("sel", _S), ("tag", _S),
-         ("rect_x", _F), ("rect_y", _F), ("rect_w", _F), ("rect_h", _F),
-         ("rx", _F), ("ry", _F), ("x", _F), ("y", _F),
-         ("vw", _I32), ("vh", _I32), ("dh", _I32), ("sy", _F),
-         ("fixed", _B), ("inter", _B), ("dis", _B), ("reg", _B), ("n", _I32),
-         ("fx_known", _B), ("fx_mut", _B), ("fx_nav", _B), ("fx_scroll", _B),
-         ("fx_focus", _B), ("fx_err", _B), ("fx_inval", _B)]
+        [
+            *_BASE,
+            ("path", _S),
+            ("sel", _S),
+            ("tag", _S),
+            ("rect_x", _F),
+            ("rect_y", _F),
+            ("rect_w", _F),
+            ("rect_h", _F),
+            ("rx", _F),
+            ("ry", _F),
+            ("x", _F),
+            ("y", _F),
+            ("vw", _I32),
+            ("vh", _I32),
+            ("dh", _I32),
+            ("sy", _F),
+            ("fixed", _B),
+            ("inter", _B),
+            ("dis", _B),
+            ("reg", _B),
+            ("n", _I32),
+            ("fx_known", _B),
+            ("fx_mut", _B),
+            ("fx_nav", _B),
+            ("fx_scroll", _B),
+            ("fx_focus", _B),
+            ("fx_err", _B),
+            ("fx_inval", _B),
+        ]
     ),
     "moves": pa.schema(
-        [*_BASE, ("path", _S), ("sel", _S), ("rx", _F), ("ry", _F), ("x", _F), ("y", _F),
-         ("vw", _I32), ("vh", _I32), ("dh", _I32), ("fixed", _B), ("dwell", _I32)]
+        [
+            *_BASE,
+            ("path", _S),
+            ("sel", _S),
+            ("rx", _F),
+            ("ry", _F),
+            ("x", _F),
+            ("y", _F),
+            ("vw", _I32),
+            ("vh", _I32),
+            ("dh", _I32),
+            ("fixed", _B),
+            ("dwell", _I32),
+        ]
     ),
     "scrolls": pa.schema(
         [*_BASE, ("path", _S), ("sy", _F), ("max_depth", _F), ("vh", _I32), ("dh", _I32)]
     ),
     "errors": pa.schema(
-        [*_BASE, ("url", _S), ("path", _S), ("msg", _S), ("src", _S), ("line", _I32),
-         ("col", _I32)]
+        [*_BASE, ("url", _S), ("path", _S), ("msg", _S), ("src", _S), ("line", _I32), ("col", _I32)]
     ),
     "submits": pa.schema([*_BASE, ("path", _S), ("sel", _S)]),
     "fields": pa.schema(
-        [*_BASE, ("path", _S), ("sel", _S), ("ev", _S), ("dur", _I32), ("edits", _I32),
-         ("dels", _I32), ("filled", _B)]
+        [
+            *_BASE,
+            ("path", _S),
+            ("sel", _S),
+            ("ev", _S),
+            ("dur", _I32),
+            ("edits", _I32),
+            ("dels", _I32),
+            ("filled", _B),
+        ]
     ),
     "custom_events": pa.schema([*_BASE, ("path", _S), ("name", _S), ("props", _S)]),
     "identities": pa.schema([*_BASE, ("uid", _S), ("traits", _S)]),
@@ -59,17 +109,42 @@ SCHEMAS: dict[str, pa.Schema] = {
         [*_BASE, ("path", _S), ("survey", _S), ("question", _S), ("answer", _S)]
     ),
     "replay_chunks": pa.schema(
-        [("project", _S), ("sid", _S), ("seq", _I32), ("bid", _S), ("ts_first", _I64),
-         ("ts_last", _I64), ("n_events", _I32), ("codec", _S), ("data", pa.binary())]
+        [
+            ("project", _S),
+            ("sid", _S),
+            ("seq", _I32),
+            ("bid", _S),
+            ("ts_first", _I64),
+            ("ts_last", _I64),
+            ("n_events", _I32),
+            ("codec", _S),
+            ("data", pa.binary()),
+        ]
     ),
     "batches": pa.schema(
         [("project", _S), ("bid", _S), ("sid", _S), ("seq", _I32), ("received_at", _I64)]
     ),
     "session_deltas": pa.schema(
-        [("project", _S), ("sid", _S), ("vid", _S), ("started_at", _I64), ("ended_at", _I64),
-         ("entry_ts", _I64), ("entry_url", _S), ("exit_ts", _I64), ("exit_url", _S),
-         ("pages", _I32), ("clicks", _I32), ("errors", _I32), ("events", _I64),
-         ("device", _S), ("browser", _S), ("os", _S), ("vw", _I32), ("vh", _I32)]
+        [
+            ("project", _S),
+            ("sid", _S),
+            ("vid", _S),
+            ("started_at", _I64),
+            ("ended_at", _I64),
+            ("entry_ts", _I64),
+            ("entry_url", _S),
+            ("exit_ts", _I64),
+            ("exit_url", _S),
+            ("pages", _I32),
+            ("clicks", _I32),
+            ("errors", _I32),
+            ("events", _I64),
+            ("device", _S),
+            ("browser", _S),
+            ("os", _S),
+            ("vw", _I32),
+            ("vh", _I32),
+        ]
     ),
 }
 
@@ -90,7 +165,11 @@ def rrweb_time_range(raw: bytes) -> tuple[int, int, int]:
     count = raw.count(_TIMESTAMP)
     if not count:
         return 0, 0, 0
-    return _number_after(raw, raw.find(_TIMESTAMP)), _number_after(raw, raw.rfind(_TIMESTAMP)), count
+    return (
+        _number_after(raw, raw.find(_TIMESTAMP)),
+        _number_after(raw, raw.rfind(_TIMESTAMP)),
+        count,
+    )
 
 
 def _number_after(raw: bytes, at: int) -> int:
@@ -148,12 +227,26 @@ class Rows:
             exit_ = s.exit or (None, "")
             self.add(
                 "session_deltas",
-                {"project": project, "sid": sid, "vid": s.vid, "started_at": s.started_at,
-                 "ended_at": s.ended_at, "entry_ts": entry[0], "entry_url": entry[1],
-                 "exit_ts": exit_[0], "exit_url": exit_[1], "pages": s.pages,
-                 "clicks": s.clicks, "errors": s.errors, "events": s.events,
-                 "device": s.device, "browser": s.browser, "os": s.os,
-                 "vw": s.viewport[0], "vh": s.viewport[1]},
+                {
+                    "project": project,
+                    "sid": sid,
+                    "vid": s.vid,
+                    "started_at": s.started_at,
+                    "ended_at": s.ended_at,
+                    "entry_ts": entry[0],
+                    "entry_url": entry[1],
+                    "exit_ts": exit_[0],
+                    "exit_url": exit_[1],
+                    "pages": s.pages,
+                    "clicks": s.clicks,
+                    "errors": s.errors,
+                    "events": s.events,
+                    "device": s.device,
+                    "browser": s.browser,
+                    "os": s.os,
+                    "vw": s.viewport[0],
+                    "vh": s.viewport[1],
+                },
             )
         self.sessions.clear()
 
@@ -181,28 +274,61 @@ def _add_batch(rows: Rows, acc: AcceptedBatch, batch: ev.Batch, seal: Sealer) ->
     lo, hi = (min(stamps), max(stamps)) if stamps else (batch.sent, batch.sent)
     session = rows.sessions.get(key)
     if session is None:
-        session = rows.sessions[key] = _Session(
-            batch.vid, acc.device, acc.browser, acc.os, lo, hi
-        )
+        session = rows.sessions[key] = _Session(batch.vid, acc.device, acc.browser, acc.os, lo, hi)
     session.started_at = min(session.started_at, lo)
     session.ended_at = max(session.ended_at, hi)
     session.events += n_rrweb + len(batch.events)
-    rows.add("batches", {"project": acc.project, "bid": acc.bid, "sid": batch.sid,
-                         "seq": batch.seq, "received_at": acc.received_at})
+    rows.add(
+        "batches",
+        {
+            "project": acc.project,
+            "bid": acc.bid,
+            "sid": batch.sid,
+            "seq": batch.seq,
+            "received_at": acc.received_at,
+        },
+    )
     if n_rrweb:
         codec, data = seal(acc.project, batch.sid, raw)
-        rows.add("replay_chunks", {"project": acc.project, "sid": batch.sid, "seq": batch.seq,
-                                   "bid": acc.bid, "ts_first": first, "ts_last": last,
-                                   "n_events": n_rrweb, "codec": codec, "data": data})
+        rows.add(
+            "replay_chunks",
+            {
+                "project": acc.project,
+                "sid": batch.sid,
+                "seq": batch.seq,
+                "bid": acc.bid,
+                "ts_first": first,
+                "ts_last": last,
+                "n_events": n_rrweb,
+                "codec": codec,
+                "data": data,
+            },
+        )
     for event in batch.events:
-        base = {"project": acc.project, "sid": batch.sid, "pv": event.pv, "ts": event.ts,
-                "day": event.ts // DAY_MS}
+        base = {
+            "project": acc.project,
+            "sid": batch.sid,
+            "pv": event.pv,
+            "ts": event.ts,
+            "day": event.ts // DAY_MS,
+        }
         _EVENT_ROWS[type(event)](rows, session, base, event)
 
 
 def _pageview(rows: Rows, s: _Session, base: dict[str, Any], e: Any) -> None:
-    rows.add("pageviews", base | {"url": e.url, "path": path_of(e.url), "ref": e.ref,
-                                  "title": e.title, "vw": e.vw, "vh": e.vh, "dh": e.dh})
+    rows.add(
+        "pageviews",
+        base
+        | {
+            "url": e.url,
+            "path": path_of(e.url),
+            "ref": e.ref,
+            "title": e.title,
+            "vw": e.vw,
+            "vh": e.vh,
+            "dh": e.dh,
+        },
+    )
     s.pages += 1
     if s.entry is None or e.ts < s.entry[0]:
         s.entry = (e.ts, e.url)
@@ -214,30 +340,82 @@ def _pageview(rows: Rows, s: _Session, base: dict[str, Any], e: Any) -> None:
 def _click(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Click) -> None:
     fx = e.fx or ev.Effects()
     rx, ry, rw, rh = e.rect
-    rows.add("clicks", base | {
-        "path": path_of(e.url), "sel": e.sel, "tag": e.tag, "rect_x": rx, "rect_y": ry,
-        "rect_w": rw, "rect_h": rh, "rx": e.rx, "ry": e.ry, "x": e.x, "y": e.y, "vw": e.vw,
-        "vh": e.vh, "dh": e.dh, "sy": e.sy, "fixed": e.fixed, "inter": e.inter, "dis": e.dis,
-        "reg": e.reg, "n": e.n, "fx_known": e.fx is not None, "fx_mut": fx.mut,
-        "fx_nav": fx.nav, "fx_scroll": fx.scroll, "fx_focus": fx.focus, "fx_err": fx.err,
-        "fx_inval": fx.inval})
+    rows.add(
+        "clicks",
+        base
+        | {
+            "path": path_of(e.url),
+            "sel": e.sel,
+            "tag": e.tag,
+            "rect_x": rx,
+            "rect_y": ry,
+            "rect_w": rw,
+            "rect_h": rh,
+            "rx": e.rx,
+            "ry": e.ry,
+            "x": e.x,
+            "y": e.y,
+            "vw": e.vw,
+            "vh": e.vh,
+            "dh": e.dh,
+            "sy": e.sy,
+            "fixed": e.fixed,
+            "inter": e.inter,
+            "dis": e.dis,
+            "reg": e.reg,
+            "n": e.n,
+            "fx_known": e.fx is not None,
+            "fx_mut": fx.mut,
+            "fx_nav": fx.nav,
+            "fx_scroll": fx.scroll,
+            "fx_focus": fx.focus,
+            "fx_err": fx.err,
+            "fx_inval": fx.inval,
+        },
+    )
     s.clicks += 1
 
 
 def _move(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Move) -> None:
-    rows.add("moves", base | {"path": path_of(e.url), "sel": e.sel, "rx": e.rx, "ry": e.ry,
-                              "x": e.x, "y": e.y, "vw": e.vw, "vh": e.vh, "dh": e.dh,
-                              "fixed": e.fixed, "dwell": e.dwell})
+    rows.add(
+        "moves",
+        base
+        | {
+            "path": path_of(e.url),
+            "sel": e.sel,
+            "rx": e.rx,
+            "ry": e.ry,
+            "x": e.x,
+            "y": e.y,
+            "vw": e.vw,
+            "vh": e.vh,
+            "dh": e.dh,
+            "fixed": e.fixed,
+            "dwell": e.dwell,
+        },
+    )
 
 
 def _scroll(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Scroll) -> None:
-    rows.add("scrolls", base | {"path": path_of(e.url), "sy": e.sy, "max_depth": e.max,
-                                "vh": e.vh, "dh": e.dh})
+    rows.add(
+        "scrolls",
+        base | {"path": path_of(e.url), "sy": e.sy, "max_depth": e.max, "vh": e.vh, "dh": e.dh},
+    )
 
 
 def _error(rows: Rows, s: _Session, base: dict[str, Any], e: ev.JsError) -> None:
-    rows.add("errors", base | {"url": e.url, "path": path_of(e.url), "msg": e.msg,
-                               "src": e.src, "line": e.line, "col": e.col})
+    rows.add(
+        "errors",
+        base
+        | {
+            "url": e.url,
+            "path": path_of(e.url),
+            "msg": e.msg,
+            "src": e.src,
+            "line": e.line,
+            "col": e.col,
+        },
+    )
     s.errors += 1
 
 
@@ -246,13 +424,26 @@ def _submit(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Submit) -> None
 
 
 def _field(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Field) -> None:
-    rows.add("fields", base | {"path": path_of(e.url), "sel": e.sel, "ev": e.ev, "dur": e.dur,
-                               "edits": e.edits, "dels": e.dels, "filled": e.filled})
+    rows.add(
+        "fields",
+        base
+        | {
+            "path": path_of(e.url),
+            "sel": e.sel,
+            "ev": e.ev,
+            "dur": e.dur,
+            "edits": e.edits,
+            "dels": e.dels,
+            "filled": e.filled,
+        },
+    )
 
 
 def _custom(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Custom) -> None:
-    rows.add("custom_events", base | {"path": path_of(e.url), "name": e.name,
-                                      "props": _dumps(e.props).decode()})
+    rows.add(
+        "custom_events",
+        base | {"path": path_of(e.url), "name": e.name, "props": _dumps(e.props).decode()},
+    )
 
 
 def _identify(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Identify) -> None:
@@ -264,8 +455,11 @@ def _experiment(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Experiment)
 
 
 def _survey(rows: Rows, s: _Session, base: dict[str, Any], e: ev.SurveyAnswer) -> None:
-    rows.add("survey_answers", base | {"path": path_of(e.url), "survey": e.survey,
-                                       "question": e.question, "answer": e.answer})
+    rows.add(
+        "survey_answers",
+        base
+        | {"path": path_of(e.url), "survey": e.survey, "question": e.question, "answer": e.answer},
+    )
 
 
 _EVENT_ROWS: dict[type, Callable[[Rows, _Session, dict[str, Any], Any], None]] = {

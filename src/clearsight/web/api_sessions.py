@@ -59,8 +59,10 @@ class SessionsAPI:
     def replay_bytes(self, session: SessionSummary) -> bytes:
         stored = self.store.replay_chunks(session.project, session.sid)
         return chunks.join_arrays(
-            [chunks.open_chunk(self.sealer, session.project, session.sid, c.codec, c.data)
-             for c in stored]
+            [
+                chunks.open_chunk(self.sealer, session.project, session.sid, c.codec, c.data)
+                for c in stored
+            ]
         )
 
     def timeline_json(self, session: SessionSummary) -> dict[str, Any]:
@@ -72,8 +74,12 @@ class SessionsAPI:
     def list(self, request: Request) -> Response:
         page = self.store.list_sessions(session_filter(request, None))
         return json_response(
-            {"items": [summary_json(s) for s in page.items], "total": page.total,
-             "page": page.page, "per_page": page.per_page}
+            {
+                "items": [summary_json(s) for s in page.items],
+                "total": page.total,
+                "page": page.page,
+                "per_page": page.per_page,
+            }
         )
 
     def summary(self, request: Request) -> Response:

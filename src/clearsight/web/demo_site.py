@@ -13,16 +13,25 @@ from clearsight.web.routing import PUBLIC, guarded
 
 SITE = Path(__file__).parent.parent / "demo" / "site"
 STEPS = {"income", "offer", "esign", "disbursement", "complete"}
-_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml",
-          ".html": "text/html", ".png": "image/png", ".ico": "image/x-icon"}
+_TYPES = {
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+    ".html": "text/html",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
 
 
 def _file(name: str) -> Response:
     path = (SITE / name).resolve()
     if SITE.resolve() not in path.parents or not path.is_file():
         raise NotFound("not-found", "there is no such page on the demo site")
-    return FileResponse(path, media_type=_TYPES.get(path.suffix, "application/octet-stream"),
-                        headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        path,
+        media_type=_TYPES.get(path.suffix, "application/octet-stream"),
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 def routes() -> list[BaseRoute]:

@@ -35,7 +35,7 @@ def _duration(ms: int) -> str:
 def _short_url(url: str) -> str:
     if "://" in url:
         url = url.split("://", 1)[1]
-        url = url[url.find("/"):] if "/" in url else "/"
+        url = url[url.find("/") :] if "/" in url else "/"
     return url if len(url) <= 60 else url[:57] + "…"
 
 
@@ -72,10 +72,17 @@ class Pages:
         def page_link(n: int) -> str:
             return "/sessions?" + urlencode(query | {"page": n})
 
-        return render(request, "sessions.html", {
-            "page": page, "pages": pages, "q": request.query_params, "page_link": page_link,
-            "nav": "sessions",
-        })
+        return render(
+            request,
+            "sessions.html",
+            {
+                "page": page,
+                "pages": pages,
+                "q": request.query_params,
+                "page_link": page_link,
+                "nav": "sessions",
+            },
+        )
 
     def session_page(self, request: Request) -> Response:
         session = self.sessions.find(request.path_params["sid"])

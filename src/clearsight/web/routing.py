@@ -20,7 +20,9 @@ PUBLIC = "public"
 """Needs no account: health, static assets, the capture script's endpoints."""
 
 
-def guarded(path: str, handler: Handler, permission: str, methods: list[str] | None = None) -> Route:
+def guarded(
+    path: str, handler: Handler, permission: str, methods: list[str] | None = None
+) -> Route:
     route = Route(path, handler, methods=methods or ["GET"])
     route.permission = permission  # type: ignore[attr-defined]
     return route

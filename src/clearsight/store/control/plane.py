@@ -30,7 +30,9 @@ def _now_ms() -> int:
 
 class ControlPlane:
     def __init__(self, url: str) -> None:
-        connect_args = {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        connect_args = (
+            {"check_same_thread": False, "timeout": 30} if url.startswith("sqlite") else {}
+        )
         try:
             self.engine = sa.create_engine(url, connect_args=connect_args)
             if url.startswith("sqlite"):
@@ -46,7 +48,11 @@ class ControlPlane:
     # -- projects -------------------------------------------------------------------------------
 
     def create_project(
-        self, project_id: str, name: str | None = None, *, origins: list[str] | None = None,
+        self,
+        project_id: str,
+        name: str | None = None,
+        *,
+        origins: list[str] | None = None,
         key: str | None = None,
     ) -> Project:
         if not _SLUG.match(project_id):
@@ -61,9 +67,11 @@ class ControlPlane:
             created_at=_now_ms(),
         )
         with self.engine.begin() as conn:
-            if conn.execute(sa.select(schema.projects.c.id).where(
-                (schema.projects.c.id == project_id) | (schema.projects.c.key == project.key)
-            )).first():
+            if conn.execute(
+                sa.select(schema.projects.c.id).where(
+                    (schema.projects.c.id == project_id) | (schema.projects.c.key == project.key)
+                )
+            ).first():
                 raise ConfigError(f"project {project_id!r} (or its key) already exists")
             conn.execute(schema.projects.insert().values(**msgspec.structs.asdict(project)))
         self._projects_by_key.clear()
@@ -84,22 +92,41 @@ class ControlPlane:
 
     def set_origins(self, project_id: str, origins: list[str]) -> None:
         with self.engine.begin() as conn:
-            conn.execute(schema.projects.update().where(schema.projects.c.id == project_id)
-                         .values(origins=origins))
+            conn.execute(
+                schema.projects.update()
+                .where(schema.projects.c.id == project_id)
+                .values(origins=origins)
+            )
         self._projects_by_key.clear()
 
     # -- consent ledger ----------------------------------------------------------------------------
 
     def record_consent(
-        self, *, project: str, vid: str, sid: str, state: str, policy: str, banner_hash: str,
-        source: str, client_ts: int,
+        self,
+        *,
+        project: str,
+        vid: str,
+        sid: str,
+        state: str,
+        policy: str,
+        banner_hash: str,
+        source: str,
+        client_ts: int,
     ) -> None:
         with self.engine.begin() as conn:
-            conn.execute(schema.consent_decisions.insert().values(
-                project=project, vid=vid, sid=sid, state=state, policy=policy,
-                banner_hash=banner_hash, source=source, client_ts=client_ts,
-                received_at=_now_ms(),
-            ))
+            conn.execute(
+                schema.consent_decisions.insert().values(
+                    project=project,
+                    vid=vid,
+                    sid=sid,
+                    state=state,
+                    policy=policy,
+                    banner_hash=banner_hash,
+                    source=source,
+                    client_ts=client_ts,
+                    received_at=_now_ms(),
+                )
+            )
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:

@@ -8,7 +8,7 @@ the writer works.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -21,8 +21,9 @@ from clearsight.errors import StoreError
 from clearsight.store import chunks
 from clearsight.store.accepted import AcceptedBatch
 from clearsight.store.base import SessionFilter, SessionPage, SessionSummary, StoredChunk
+from clearsight.store.filters import session_where
 from clearsight.store.rows import SCHEMAS, build_rows
-from clearsight.urlglob import glob_to_regex, is_glob
+from clearsight.store.sql import DuckDBDialect, duckdb_params
 
 _SUMMARY_COLUMNS = (
     "project, sid, vid, started_at, ended_at, ended_at - started_at AS duration_ms, pages, "
@@ -56,17 +57,26 @@ ON CONFLICT (project, sid) DO UPDATE SET
 """
 
 
-def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("clearsight.store.duckdb") / "migrations"
+def _sql_files(folder: str) -> list[tuple[int, str, str]]:
+    base = resources.files("clearsight.store.duckdb") / folder
+    if not base.is_dir():
+        return []
     found = []
-    for entry in folder.iterdir():
+    for entry in base.iterdir():
         if entry.name.endswith(".sql"):
             found.append((int(entry.name.split("_", 1)[0]), entry.name, entry.read_text()))
     return sorted(found)
 
 
+# Roll-ups run inside every write transaction, after the raw rows, and read the
+# new rows through the `<table>_in` views (always present, maybe empty). They keep
+# pre-aggregates exactly in step with the raw tables.
+ROLLUPS = [sql for _, _, sql in _sql_files("rollups")]
+
+
 class DuckDBEventStore:
     name = "duckdb"
+    dialect = DuckDBDialect()
 
     def __init__(self, path: Path | str, sealer: chunks.ChunkSealer | None = None) -> None:
         self.path = str(path)
@@ -106,14 +116,15 @@ class DuckDBEventStore:
         )
         done = {row[0] for row in cur.execute("SELECT version FROM schema_migrations").fetchall()}
         applied = []
-        for version, name, sql in _migrations():
+        for version, name, sql in _sql_files("migrations"):
             if version in done:
                 continue
             cur.begin()
             try:
                 cur.execute(sql)
-                cur.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                            [version, name])
+                cur.execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
+                )
                 cur.commit()
             except duckdb.Error:
                 cur.rollback()
@@ -153,17 +164,34 @@ class DuckDBEventStore:
     def _insert(self, cur: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
         cur.begin()
         try:
-            for name, table in tables.items():
-                cur.register(name + "_in", table)
+            for name, schema in SCHEMAS.items():
+                cur.register(name + "_in", tables.get(name, schema.empty_table()))
+            for name in tables:
                 if name == "session_deltas":
                     cur.execute(_UPSERT_SESSIONS.replace("session_deltas", name + "_in"))
                 else:
                     cur.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {name}_in")
-                cur.unregister(name + "_in")
+            for rollup in ROLLUPS:
+                cur.execute(rollup)
             cur.commit()
         except BaseException:
             cur.rollback()
             raise
+        finally:
+            for name in SCHEMAS:
+                cur.unregister(name + "_in")
+
+    # -- analysis ------------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        with self._errors("an analysis query"):
+            text, bound = duckdb_params(sql, params or {})
+            return self._cursor().sql(text, params=bound).to_arrow_table()
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        with self._write_lock, self._errors("a derived-table write"):
+            text, bound = duckdb_params(sql, params or {})
+            self._cursor().execute(text, bound)
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -174,23 +202,26 @@ class DuckDBEventStore:
             )
 
     def list_sessions(self, filters: SessionFilter) -> SessionPage:
-        where, params = _session_where(filters)
+        where, params = session_where(filters, self.dialect)
         per_page = max(1, min(filters.per_page, 500))
         page = max(1, filters.page)
         sql = (
             f"SELECT {_SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions WHERE {where} "
-            "ORDER BY started_at DESC, sid LIMIT ? OFFSET ?"
+            "ORDER BY started_at DESC, sid LIMIT :limit OFFSET :offset"
         )
-        rows = self._fetch(sql, [*params, per_page, (page - 1) * per_page]).to_pylist()
-        total = rows[0]["total"] if rows else self._count(where, params)
+        params |= {"limit": per_page, "offset": (page - 1) * per_page}
+        rows = self.query(sql, params).to_pylist()
+        if rows:
+            total = rows[0]["total"]
+        else:
+            count = self.query(f"SELECT count(*) AS n FROM sessions WHERE {where}", params)
+            total = int(count.column("n")[0].as_py())
         items = [SessionSummary(**{k: v for k, v in r.items() if k != "total"}) for r in rows]
         return SessionPage(items=items, total=total, page=page, per_page=per_page)
 
-    def _count(self, where: str, params: list[Any]) -> int:
-        row = self._fetch(f"SELECT count(*) AS n FROM sessions WHERE {where}", params)
-        return int(row.column("n")[0].as_py())
-
-    def get_session(self, sid: str, projects: tuple[str, ...] | None = None) -> SessionSummary | None:
+    def get_session(
+        self, sid: str, projects: tuple[str, ...] | None = None
+    ) -> SessionSummary | None:
         sql = f"SELECT {_SUMMARY_COLUMNS} FROM sessions WHERE sid = ?"
         params: list[Any] = [sid]
         if projects is not None:
@@ -225,38 +256,3 @@ class DuckDBEventStore:
         if table not in SCHEMAS and table != "sessions":
             raise ValueError(f"unknown table {table!r}")
         return int(self._fetch(f"SELECT count(*) AS n FROM {table}").column("n")[0].as_py())
-
-
-def _session_where(f: SessionFilter) -> tuple[str, list[Any]]:
-    clauses, params = ["TRUE"], []
-    if f.projects is not None:
-        clauses.append("list_contains(?, project)")
-        params.append(list(f.projects))
-    if f.since is not None:
-        clauses.append("started_at >= ?")
-        params.append(f.since)
-    if f.until is not None:
-        clauses.append("started_at < ?")
-        params.append(f.until)
-    if f.min_duration_ms is not None:
-        clauses.append("ended_at - started_at >= ?")
-        params.append(f.min_duration_ms)
-    if f.max_duration_ms is not None:
-        clauses.append("ended_at - started_at <= ?")
-        params.append(f.max_duration_ms)
-    if f.sids is not None:
-        clauses.append("list_contains(?, sid)")
-        params.append(list(f.sids))
-    if f.url:
-        if is_glob(f.url):
-            match, value = "regexp_full_match(pv.path, ?)", glob_to_regex(f.url)
-        elif "://" in f.url:
-            match, value = "pv.url = ?", f.url
-        else:
-            match, value = "pv.path = ?", f.url
-        clauses.append(
-            f"EXISTS (SELECT 1 FROM pageviews pv WHERE pv.sid = sessions.sid "
-            f"AND pv.project = sessions.project AND {match})"
-        )
-        params.append(value)
-    return " AND ".join(clauses), params

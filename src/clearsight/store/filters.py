@@ -1,0 +1,43 @@
+"""The session filter as portable SQL, shared by every backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clearsight.store.base import SessionFilter
+from clearsight.store.sql import Dialect
+from clearsight.urlglob import glob_to_regex, is_glob
+
+
+def session_where(f: SessionFilter, d: Dialect, table: str = "sessions") -> tuple[str, dict[str, Any]]:
+    """A WHERE clause over the sessions table, with its parameters."""
+    clauses: list[str] = ["1 = 1"]
+    params: dict[str, Any] = {}
+    if f.projects is not None:
+        clauses.append(d.in_list(f"{table}.project", "f_projects"))
+        params["f_projects"] = list(f.projects)
+    if f.since is not None:
+        clauses.append(f"{table}.started_at >= :f_since")
+        params["f_since"] = f.since
+    if f.until is not None:
+        clauses.append(f"{table}.started_at < :f_until")
+        params["f_until"] = f.until
+    if f.min_duration_ms is not None:
+        clauses.append(f"{table}.ended_at - {table}.started_at >= :f_min_dur")
+        params["f_min_dur"] = f.min_duration_ms
+    if f.max_duration_ms is not None:
+        clauses.append(f"{table}.ended_at - {table}.started_at <= :f_max_dur")
+        params["f_max_dur"] = f.max_duration_ms
+    if f.sids is not None:
+        clauses.append(d.in_list(f"{table}.sid", "f_sids"))
+        params["f_sids"] = list(f.sids)
+    if f.url:
+        if is_glob(f.url):
+            match = d.regex_full_match("path", ":f_url")
+            params["f_url"] = glob_to_regex(f.url)
+        elif "://" in f.url:
+            match, params["f_url"] = "url = :f_url", f.url
+        else:
+            match, params["f_url"] = "path = :f_url", f.url
+        clauses.append(f"{table}.sid IN (SELECT sid FROM pageviews WHERE {match})")
+    return " AND ".join(clauses), params

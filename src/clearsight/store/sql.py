@@ -1,0 +1,85 @@
+"""Portable analysis SQL and the per-backend dialects that finish it.
+
+Analyses (``analyse/``) write SQL in the subset DuckDB and ClickHouse share,
+with named parameters written ``:name`` and no ``::`` casts. Where the engines
+differ, they call a ``Dialect`` method for the fragment. The store turns
+``:name`` into its own parameter style. Nothing outside ``store/`` knows
+which engine runs the query.
+
+The shared subset, checked against both engines: SELECT/WITH/GROUP BY/ORDER
+BY/LIMIT; count, sum, avg, min, max, count(DISTINCT x); CASE; coalesce,
+greatest, least, abs, floor, round; CAST(x AS BIGINT|DOUBLE|VARCHAR);
+window functions with explicit frames; ``IN (SELECT ...)``. Not shared: the
+FILTER clause (use ``sum(CASE ...)``), correlated subqueries (use ``IN``),
+``::`` casts, ``//``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+PARAM = re.compile(r"(?<![:\w]):([a-zA-Z_]\w*)")
+
+
+class Dialect(Protocol):
+    name: str
+
+    def quantile(self, expr: str, q: float) -> str:
+        """Interpolated quantile ``q`` (0..1) of ``expr``."""
+        ...
+
+    def regex_full_match(self, expr: str, pattern: str) -> str:
+        """True when the whole of ``expr`` matches RE2 ``pattern`` (an SQL expression)."""
+        ...
+
+    def lag(self, expr: str, over: str, offset: int = 1) -> str:
+        """``expr`` from ``offset`` rows earlier in the window ``over`` (NULL before the first)."""
+        ...
+
+    def lead(self, expr: str, over: str, offset: int = 1) -> str: ...
+
+    def any_value(self, expr: str) -> str: ...
+
+    def in_list(self, expr: str, param: str) -> str:
+        """True when ``expr`` is in the list bound to parameter ``param``."""
+        ...
+
+    def arg_max(self, expr: str, by: str) -> str:
+        """``expr`` from the row with the largest ``by``."""
+        ...
+
+
+class DuckDBDialect:
+    name = "duckdb"
+
+    def quantile(self, expr: str, q: float) -> str:
+        return f"quantile_cont({expr}, {float(q)})"
+
+    def regex_full_match(self, expr: str, pattern: str) -> str:
+        return f"regexp_full_match({expr}, {pattern})"
+
+    def lag(self, expr: str, over: str, offset: int = 1) -> str:
+        return f"lag({expr}, {int(offset)}) OVER ({over})"
+
+    def lead(self, expr: str, over: str, offset: int = 1) -> str:
+        return f"lead({expr}, {int(offset)}) OVER ({over})"
+
+    def any_value(self, expr: str) -> str:
+        return f"any_value({expr})"
+
+    def arg_max(self, expr: str, by: str) -> str:
+        return f"arg_max({expr}, {by})"
+
+    def in_list(self, expr: str, param: str) -> str:
+        return f"list_contains(:{param}, {expr})"
+
+
+def duckdb_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``:name`` → ``$name``, binding only the names the SQL uses (DuckDB rejects extras)."""
+    used = set(PARAM.findall(sql))
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"SQL parameters without values: {sorted(missing)}")
+    return PARAM.sub(r"$\1", sql), {k: v for k, v in params.items() if k in used}

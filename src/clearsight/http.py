@@ -1,12 +1,20 @@
-"""HTTP helpers shared by ingest and web: problem+json, JSON responses, bounded bodies."""
+"""HTTP helpers shared by ingest and web: problem+json, JSON responses, bounded bodies,
+and routes that declare the permission they need.
+
+Every route is built through ``guarded``, so the permission table (``govern``)
+and the authorization test can enumerate them; a route cannot be declared
+without a permission.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from clearsight.errors import PayloadTooLarge, Problem
 
@@ -53,3 +61,22 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+# Plain functions run in Starlette's thread pool: use them for anything that queries a store.
+Handler = Callable[[Request], Awaitable[Response]] | Callable[[Request], Response]
+
+PUBLIC = "public"
+"""Needs no account: health, static assets, the capture script's endpoints."""
+
+
+def guarded(
+    path: str, handler: Handler, permission: str, methods: list[str] | None = None
+) -> Route:
+    route = Route(path, handler, methods=methods or ["GET"])
+    route.permission = permission  # type: ignore[attr-defined]
+    return route
+
+
+def permission_of(route: Route) -> str | None:
+    return getattr(route, "permission", None)

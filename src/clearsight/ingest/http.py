@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from clearsight.config import Settings
 from clearsight.errors import Forbidden, Problem, Unauthorized
-from clearsight.http import json_response, problem_response, read_body
+from clearsight.http import PUBLIC, guarded, json_response, problem_response, read_body
 from clearsight.ingest.accept import Ingestor, origin_allowed
 from clearsight.ingest.decode import decode_consent
 from clearsight.store.control import Project
@@ -44,9 +44,9 @@ class IngestEndpoints:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v1/ingest", self.ingest, methods=["POST", "OPTIONS"]),
-            Route("/api/v1/consent", self.consent, methods=["POST", "OPTIONS"]),
-            Route("/api/v1/capture-config", self.config, methods=["GET", "OPTIONS"]),
+            guarded("/api/v1/ingest", self.ingest, PUBLIC, ["POST", "OPTIONS"]),
+            guarded("/api/v1/consent", self.consent, PUBLIC, ["POST", "OPTIONS"]),
+            guarded("/api/v1/capture-config", self.config, PUBLIC, ["GET", "OPTIONS"]),
         ]
 
     def _cors(self, request: Request, project: Project | None = None) -> dict[str, str]:

@@ -9,7 +9,9 @@ from clearsight.store.sql import Dialect
 from clearsight.urlglob import glob_to_regex, is_glob
 
 
-def session_where(f: SessionFilter, d: Dialect, table: str = "sessions") -> tuple[str, dict[str, Any]]:
+def session_where(
+    f: SessionFilter, d: Dialect, table: str = "sessions"
+) -> tuple[str, dict[str, Any]]:
     """A WHERE clause over the sessions table, with its parameters."""
     clauses: list[str] = ["1 = 1"]
     params: dict[str, Any] = {}

@@ -10,19 +10,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from clearsight.errors import NotFound
-from clearsight.http import json_response
+from clearsight.govern.access import Access, access_of
+from clearsight.http import guarded, json_response
 from clearsight.store import chunks
 from clearsight.store.base import EventStore, SessionFilter, SessionSummary
 from clearsight.web.params import int_param, time_param
-from clearsight.web.routing import guarded
 
 
-def session_filter(request: Request, projects: tuple[str, ...] | None) -> SessionFilter:
+def session_filter(request: Request) -> SessionFilter:
+    """The session filter from the query string, narrowed to what the caller may see."""
     q = request.query_params
     min_s = int_param(q, "min_duration", hi=10**7)
     max_s = int_param(q, "max_duration", hi=10**7)
-    return SessionFilter(
-        projects=projects,
+    project = (q.get("project") or "").strip()
+    wanted = SessionFilter(
+        projects=(project,) if project else None,
         since=time_param(q, "from"),
         until=time_param(q, "to", end_of_day=True),
         url=(q.get("url") or "").strip() or None,
@@ -31,6 +33,7 @@ def session_filter(request: Request, projects: tuple[str, ...] | None) -> Sessio
         page=int_param(q, "page", default=1, lo=1, hi=10**6) or 1,
         per_page=int_param(q, "per_page", default=50, lo=1, hi=500) or 50,
     )
+    return access_of(request).sessions(wanted)
 
 
 def summary_json(s: SessionSummary) -> dict[str, Any]:
@@ -50,9 +53,9 @@ class SessionsAPI:
             guarded("/api/v1/sessions/{sid}/timeline", self.timeline, "replay.view"),
         ]
 
-    def find(self, sid: str, projects: tuple[str, ...] | None = None) -> SessionSummary:
-        found = self.store.get_session(sid, projects)
-        if found is None:
+    def find(self, sid: str, access: Access) -> SessionSummary:
+        found = self.store.get_session(sid, access.projects)
+        if found is None or (access.sids is not None and sid not in access.sids):
             raise NotFound("session-not-found", "no such session (or it has been deleted)")
         return found
 
@@ -72,7 +75,7 @@ class SessionsAPI:
         }
 
     def list(self, request: Request) -> Response:
-        page = self.store.list_sessions(session_filter(request, None))
+        page = self.store.list_sessions(session_filter(request))
         return json_response(
             {
                 "items": [summary_json(s) for s in page.items],
@@ -83,11 +86,15 @@ class SessionsAPI:
         )
 
     def summary(self, request: Request) -> Response:
-        return json_response(summary_json(self.find(request.path_params["sid"])))
+        return json_response(
+            summary_json(self.find(request.path_params["sid"], access_of(request)))
+        )
 
     def events(self, request: Request) -> Response:
-        session = self.find(request.path_params["sid"])
+        session = self.find(request.path_params["sid"], access_of(request))
         return Response(self.replay_bytes(session), media_type="application/json")
 
     def timeline(self, request: Request) -> Response:
-        return json_response(self.timeline_json(self.find(request.path_params["sid"])))
+        return json_response(
+            self.timeline_json(self.find(request.path_params["sid"], access_of(request)))
+        )

@@ -9,7 +9,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute
 
 from clearsight.errors import NotFound
-from clearsight.web.routing import PUBLIC, guarded
+from clearsight.http import PUBLIC, guarded
 
 SITE = Path(__file__).parent.parent / "demo" / "site"
 STEPS = {"income", "offer", "esign", "disbursement", "complete"}

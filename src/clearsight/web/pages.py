@@ -12,9 +12,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from clearsight.govern.access import access_of
+from clearsight.http import guarded
 from clearsight.store.base import EventStore
 from clearsight.web.api_sessions import SessionsAPI, session_filter
-from clearsight.web.routing import guarded
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -64,7 +65,7 @@ class Pages:
         return self.session_list(request)
 
     def session_list(self, request: Request) -> Response:
-        filters = session_filter(request, None)
+        filters = session_filter(request)
         page = self.store.list_sessions(filters)
         query = {k: v for k, v in request.query_params.items() if k != "page" and v}
         pages = max(1, -(-page.total // page.per_page))
@@ -85,5 +86,5 @@ class Pages:
         )
 
     def session_page(self, request: Request) -> Response:
-        session = self.sessions.find(request.path_params["sid"])
+        session = self.sessions.find(request.path_params["sid"], access_of(request))
         return render(request, "session.html", {"s": session, "nav": "sessions"})

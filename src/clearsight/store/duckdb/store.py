@@ -23,7 +23,7 @@ from clearsight.store.accepted import AcceptedBatch
 from clearsight.store.base import SessionFilter, SessionPage, SessionSummary, StoredChunk
 from clearsight.store.filters import session_where
 from clearsight.store.rows import SCHEMAS, build_rows
-from clearsight.store.sql import DuckDBDialect, duckdb_params
+from clearsight.store.sql import Dialect, DuckDBDialect, duckdb_params
 
 _SUMMARY_COLUMNS = (
     "project, sid, vid, started_at, ended_at, ended_at - started_at AS duration_ms, pages, "
@@ -76,7 +76,7 @@ ROLLUPS = [sql for _, _, sql in _sql_files("rollups")]
 
 class DuckDBEventStore:
     name = "duckdb"
-    dialect = DuckDBDialect()
+    dialect: Dialect = DuckDBDialect()
 
     def __init__(self, path: Path | str, sealer: chunks.ChunkSealer | None = None) -> None:
         self.path = str(path)

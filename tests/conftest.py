@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Server, create_project
+from tests.support import Server, create_project, create_token
 
 
 @pytest.fixture
@@ -19,7 +19,12 @@ def project_key(data_dir: Path) -> str:
 
 
 @pytest.fixture
-def server(data_dir: Path, project_key: str) -> Iterator[Server]:
-    srv = Server(data_dir).start()
+def admin_token(data_dir: Path, project_key: str) -> str:
+    return create_token(data_dir, "admin")
+
+
+@pytest.fixture
+def server(data_dir: Path, project_key: str, admin_token: str) -> Iterator[Server]:
+    srv = Server(data_dir, token=admin_token).start()
     yield srv
     srv.stop()

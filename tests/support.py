@@ -36,6 +36,21 @@ def cli(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedP
     )
 
 
+def create_token(data_dir: Path, role: str = "admin", *scope_flags: str) -> str:
+    """An API token made through the CLI, as an operator would."""
+    out = cli("tokens", "create", "--role", role, "--name", f"test-{role}", *scope_flags,
+              data_dir=data_dir).stdout
+    return out.strip().splitlines()[-1]
+
+
+def create_user(data_dir: Path, name: str, role: str, password: str = "correct-horse-42") -> None:
+    subprocess.run(
+        [sys.executable, "-m", "clearsight", "users", "create", name, "--role", role,
+         "--data-dir", str(data_dir)],
+        input=password + "\n", capture_output=True, text=True, check=True, timeout=60,
+    )
+
+
 def create_project(data_dir: Path, project_id: str, *origins: str) -> str:
     """Create a project through the CLI and return its key."""
     flags = [a for o in origins for a in ("--origin", o)]
@@ -50,6 +65,8 @@ class Server:
     data_dir: Path
     command: Sequence[str] = ("serve",)
     env: dict[str, str] = field(default_factory=dict)
+    token: str = ""
+    """Sent as a bearer token by get/post when set."""
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
@@ -108,11 +125,31 @@ class Server:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
 
+    def _auth(self, kw: dict[str, Any]) -> dict[str, Any]:
+        if self.token:
+            kw["headers"] = {"Authorization": f"Bearer {self.token}"} | kw.get("headers", {})
+        return kw
+
     def get(self, path: str, **kw: Any) -> httpx.Response:
-        return httpx.get(self.url + path, timeout=30, **kw)
+        return httpx.get(self.url + path, timeout=30, **self._auth(kw))
 
     def post(self, path: str, content: bytes, **kw: Any) -> httpx.Response:
-        return httpx.post(self.url + path, content=content, timeout=30, **kw)
+        return httpx.post(self.url + path, content=content, timeout=30, **self._auth(kw))
+
+    def open_replay(self, sid: str, purpose: str = "ux-research", reference: str = "") -> None:
+        """State a purpose, as every caller must before reading a replay."""
+        r = self.post(f"/api/v1/sessions/{sid}/purpose",
+                      encode({"purpose": purpose, "reference": reference}))
+        assert r.status_code == 200, r.text
+
+    def replay(self, sid: str, what: str = "events") -> Any:
+        self.open_replay(sid)
+        r = self.get(f"/api/v1/sessions/{sid}/{what}")
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        return httpx.request(method, self.url + path, timeout=60, **self._auth(kw))
 
 
 def batch(

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearsight.config import Settings
 from clearsight.errors import NotFound, Problem, Unavailable
-from clearsight.http import json_response, problem_response
+from clearsight.govern.accounts import AccountService
+from clearsight.govern.audit import Auditor
+from clearsight.govern.keys import EncryptingSealer, Keyring, load_kms
+from clearsight.govern.report import ReportInputs
+from clearsight.govern.retention import Retention
+from clearsight.govern.scheduler import RetentionScheduler
+from clearsight.govern.subjects import Subjects
+from clearsight.http import PUBLIC, guarded, json_response, problem_response
 from clearsight.ingest.accept import Ingestor
 from clearsight.ingest.http import IngestEndpoints
 from clearsight.spool.service import Spool
@@ -28,9 +37,11 @@ from clearsight.store import chunks
 from clearsight.store.control import ControlPlane, Project
 from clearsight.store.duckdb import DuckDBEventStore
 from clearsight.web import demo_site
+from clearsight.web.api_govern import GovernAPI
 from clearsight.web.api_sessions import SessionsAPI
+from clearsight.web.auth_routes import AuthRoutes
+from clearsight.web.gate import Gate, LoginRequired
 from clearsight.web.pages import Pages, render
-from clearsight.web.routing import PUBLIC, guarded
 
 log = logging.getLogger("clearsight")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -46,25 +57,59 @@ class Runtime:
     spool: Spool
     ingestor: Ingestor
     sealer: chunks.ChunkSealer
+    keyring: Keyring | None
+    auditor: Auditor
+    accounts: AccountService
+    retention: Retention
+    subjects: Subjects
     started: bool = field(default=False)
+    scheduler: RetentionScheduler | None = None
 
-    def start(self) -> None:
+    def start(self, *, schedule: bool = False) -> None:
         if not self.started:
             self.spool.start()
             self.started = True
+        if schedule and self.scheduler is None and self.settings.retention_interval_minutes:
+            self.scheduler = RetentionScheduler(
+                self.retention, self.settings.retention_interval_minutes * 60
+            )
+            self.scheduler.start()
 
     def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
         if self.started:
+            self.auditor.checkpoint("shutdown")
             self.spool.stop()
             self.started = False
         self.store.close()
         self.control.close()
 
+    def compact(self) -> None:
+        self.store.compact()
+        self.control.checkpoint_wal()
+
+    def report_inputs(self) -> ReportInputs:
+        return ReportInputs(
+            self.control, self.auditor, self.retention, self.collection_scope, sections={}
+        )
+
+    def collection_scope(self) -> list[dict[str, Any]]:
+        return [
+            {"project": p.id, "origins": p.origins, "rules": capture_config(p)}
+            for p in self.control.projects()
+        ]
+
 
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     control = ControlPlane(settings.control_url)
-    sealer = chunks.PlainSealer()
+    keyring = None
+    sealer: chunks.ChunkSealer = chunks.PlainSealer()
+    if settings.encrypt_at_rest:
+        keyring = Keyring(control, load_kms(settings.key_source, settings.keys_path))
+        sealer = EncryptingSealer(keyring)
     store = DuckDBEventStore(settings.event_store_path, sealer)
     spool = Spool(
         settings.spool_path,
@@ -74,7 +119,26 @@ def build_runtime(settings: Settings) -> Runtime:
         writer_interval_ms=settings.writer_interval_ms,
     )
     ingestor = Ingestor(control, store, spool, max_backlog_bytes=settings.spool_max_backlog_bytes)
-    return Runtime(settings, control, store, spool, ingestor, sealer)
+    auditor = Auditor(control, settings.keys_path, checkpoint_every=settings.audit_checkpoint_every)
+    retention = Retention(settings, control, store, keyring, auditor)
+    subjects = Subjects(
+        control, store, sealer, keyring, auditor, settings.keys_path, compact=lambda: None
+    )
+    rt = Runtime(
+        settings,
+        control,
+        store,
+        spool,
+        ingestor,
+        sealer,
+        keyring,
+        auditor,
+        AccountService(control),
+        retention,
+        subjects,
+    )
+    subjects.compact = rt.compact
+    return rt
 
 
 def capture_config(project: Project) -> dict[str, Any]:
@@ -127,6 +191,8 @@ def _wants_html(request: Request) -> bool:
 
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
+    if isinstance(exc, LoginRequired) and _wants_html(request):
+        return RedirectResponse("/login?" + urlencode({"next": request.url.path}), 303)
     if _wants_html(request):
         return render(
             request, "error.html", {"title": exc.title, "detail": exc.detail}, status=exc.status
@@ -165,7 +231,7 @@ def _capture_js(request: Request) -> Response:
 
 
 def routes(rt: Runtime) -> list[BaseRoute]:
-    sessions = SessionsAPI(rt.store, rt.sealer)
+    sessions = SessionsAPI(rt.store, rt.sealer, rt.control)
 
     def health(request: Request) -> Response:
         return json_response(
@@ -181,7 +247,9 @@ def routes(rt: Runtime) -> list[BaseRoute]:
         guarded("/capture.js", _capture_js, PUBLIC),
         *IngestEndpoints(rt.ingestor, rt.settings, capture_config).routes(),
         *sessions.routes(),
-        *Pages(rt.store, sessions).routes(),
+        *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
+        *GovernAPI(rt).routes(),
+        *Pages(rt.store, sessions, rt.control).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if rt.settings.demo_site:
@@ -192,15 +260,30 @@ def routes(rt: Runtime) -> list[BaseRoute]:
 def create_app(rt: Runtime) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        rt.start()
+        rt.start(schedule=True)
+        write_local_token(rt.settings.keys_path, app.state.gate)
         try:
             yield
         finally:
             rt.close()
 
-    return Starlette(
+    app = Starlette(
         routes=routes(rt),
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={Problem: _on_problem, HTTPException: _on_http, Exception: _on_error},
         lifespan=lifespan,
     )
+    app.state.gate = Gate(rt.settings, rt.control, rt.accounts, rt.auditor)
+    return app
+
+
+def write_local_token(keys_dir: Path, gate: Gate) -> None:
+    """A fresh admin credential for the local CLI, readable only by the server's OS user:
+    commands that need the event store talk to the running server with it."""
+    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = keys_dir / "local-cli.token"
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(gate.local_token)
+    os.replace(tmp, path)

@@ -45,6 +45,28 @@ class Settings:
     demo_site: bool = False
     """Serve the demo loan-application site at /demo/."""
     log_level: str = "info"
+    encrypt_at_rest: bool = True
+    """Seal replay chunks and free-text columns with per-session AES-256-GCM keys."""
+    key_source: str = "file"
+    """Where key-encryption keys come from: file, env, or package.module:factory (a KMS)."""
+    keys_dir: str = ""
+    """Key files (default: DATA_DIR/keys). Put it on a separate, access-controlled volume."""
+    session_hours: int = 8
+    """How long a browser log-in lasts."""
+    cookie_secure: str = "auto"
+    """Secure flag on the log-in cookie: auto (when the request is https), always, never."""
+    replay_grant_minutes: int = 30
+    """How long a stated purpose keeps one replay open to its viewer."""
+    audit_checkpoint_every: int = 100
+    """Sign an audit checkpoint every this many entries."""
+    audit_retention_days: int = 2557
+    """Audit entries are kept this long (7 years), separately from session data."""
+    retention_replay_days: int = 30
+    """Default replay retention for projects without their own policy."""
+    retention_analysis_days: int = 395
+    """Default retention of analysis rows (13 months) for projects without their own policy."""
+    retention_interval_minutes: int = 1440
+    """How often `serve` runs the retention job; 0 turns the scheduled job off."""
 
     @property
     def event_store_path(self) -> Path:
@@ -53,6 +75,10 @@ class Settings:
     @property
     def control_url(self) -> str:
         return f"sqlite:///{self.data_dir / 'control.sqlite'}"
+
+    @property
+    def keys_path(self) -> Path:
+        return Path(self.keys_dir) if self.keys_dir else self.data_dir / "keys"
 
     @property
     def spool_path(self) -> Path:
@@ -123,4 +149,9 @@ def load_settings(
         raise ConfigError("setting 'max_body_bytes' must be at least 1024")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port': {settings.port} is not a TCP port")
+    if settings.cookie_secure not in ("auto", "always", "never"):
+        raise ConfigError("setting 'cookie_secure' must be auto, always or never")
+    for name in ("retention_replay_days", "retention_analysis_days", "audit_retention_days"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name!r} must be at least 1 day")
     return settings

@@ -9,7 +9,9 @@
     │   ├── Unauthorized         401: no credentials / no project key
     │   ├── Forbidden            403: unknown key, origin not allowed, consent missing
     │   ├── NotFound             404
+    │   ├── Gone                 410: erased or expired (crypto-shredded)
     │   ├── PayloadTooLarge      413
+    │   ├── TooManyRequests      429: log-in rate limit
     │   └── Unavailable          503: the spool cannot take writes (disk full, shutting down)
     └── StoreError               the event store or control plane failed
 
@@ -63,9 +65,19 @@ class NotFound(Problem):
     title = "Not found"
 
 
+class Gone(Problem):
+    status = 410
+    title = "Gone"
+
+
 class PayloadTooLarge(Problem):
     status = 413
     title = "Payload too large"
+
+
+class TooManyRequests(Problem):
+    status = 429
+    title = "Too many requests"
 
 
 class Unavailable(Problem):

@@ -169,7 +169,9 @@ class SurveyAnswer(_Event, tag="survey"):
     url: str = ""
     survey: str = ""
     question: str = ""
+    qtype: Literal["choice", "rating", "text"] = "choice"
     answer: str = ""
+    """The chosen option, the rating as a number, or the visitor's text (scrubbed, sealed)."""
 
 
 InteractionEvent = (

@@ -8,10 +8,12 @@ without a permission.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -70,13 +72,48 @@ PUBLIC = "public"
 """Needs no account: health, static assets, the capture script's endpoints."""
 
 
+class Gate(Protocol):
+    """Decides whether a request may reach a route (``app.state.gate``, set by ``app.py``)."""
+
+    async def admit(self, request: Request, permission: str) -> None:
+        """Raise a ``Problem`` to refuse; otherwise set ``request.state.access``."""
+        ...
+
+    async def done(self, request: Request, permission: str, status: int) -> None:
+        """Called after the handler: audit what was read."""
+        ...
+
+
 def guarded(
     path: str, handler: Handler, permission: str, methods: list[str] | None = None
 ) -> Route:
-    route = Route(path, handler, methods=methods or ["GET"])
+    """A route that passes the app's gate with ``permission`` before ``handler`` runs."""
+    is_async = inspect.iscoroutinefunction(handler)
+
+    async def endpoint(request: Request) -> Response:
+        gate: Gate | None = getattr(request.app.state, "gate", None)
+        if gate is not None:
+            await gate.admit(request, permission)
+        if is_async:
+            response: Response = await handler(request)  # type: ignore[misc]
+        else:
+            response = await run_in_threadpool(handler, request)  # type: ignore[arg-type]
+        if gate is not None:
+            await gate.done(request, permission, response.status_code)
+        return response
+
+    endpoint.__name__ = getattr(handler, "__name__", "endpoint")
+    route = Route(path, endpoint, methods=methods or ["GET"])
     route.permission = permission  # type: ignore[attr-defined]
     return route
 
 
 def permission_of(route: Route) -> str | None:
     return getattr(route, "permission", None)
+
+
+def client_ip(request: Request, trust_forwarded_for: bool) -> str:
+    """The caller's IP; ``X-Forwarded-For`` only when the operator says a proxy sets it."""
+    if trust_forwarded_for and (fwd := request.headers.get("x-forwarded-for")):
+        return fwd.split(",")[0].strip()
+    return request.client.host if request.client else ""

@@ -52,7 +52,7 @@ def test_same_batch_id_is_stored_once(server: Server, project_key: str) -> None:
     time.sleep(0.5)
     summary = server.get(f"/api/v1/sessions/{b['sid']}").json()
     assert summary["clicks"] == 2 and summary["pages"] == 1
-    events = server.get(f"/api/v1/sessions/{b['sid']}/events").json()
+    events = server.replay(b['sid'], "events")
     assert len(events) == 2
 
 
@@ -68,8 +68,8 @@ def test_oversized_body_is_413_declared_and_streamed(server: Server, project_key
     assert_problem(r, 413, "payload-too-large")
 
 
-def test_body_limit_is_configurable(tmp_path, project_key: str, data_dir) -> None:
-    srv = Server(data_dir, env={"CLEARSIGHT_MAX_BODY_BYTES": "2048"}).start()
+def test_body_limit_is_configurable(project_key: str, data_dir, admin_token: str) -> None:
+    srv = Server(data_dir, token=admin_token, env={"CLEARSIGHT_MAX_BODY_BYTES": "2048"}).start()
     try:
         b = batch(project_key)
         b["events"][0]["title"] = "t" * 3000

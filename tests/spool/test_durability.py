@@ -20,7 +20,9 @@ def wait_sessions(server: Server, expected: int, timeout: float = 60) -> dict[st
         found = {}
         page = 1
         while True:
-            r = server.get(f"/api/v1/sessions?per_page=500&page={page}").json()
+            resp = server.get(f"/api/v1/sessions?per_page=500&page={page}")
+            assert resp.status_code == 200, resp.text
+            r = resp.json()
             found |= {s["sid"]: s for s in r["items"]}
             if page * 500 >= r["total"]:
                 break
@@ -32,9 +34,9 @@ def wait_sessions(server: Server, expected: int, timeout: float = 60) -> dict[st
 
 
 def test_kill_9_while_acknowledging_loses_no_acknowledged_batch(
-    data_dir: Path, project_key: str
+    data_dir: Path, project_key: str, admin_token: str
 ) -> None:
-    server = Server(data_dir).start()
+    server = Server(data_dir, token=admin_token).start()
     acked: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -66,7 +68,7 @@ def test_kill_9_while_acknowledging_loses_no_acknowledged_batch(
         w.join()
     assert len(acked) >= 400
 
-    restarted = Server(data_dir).start()
+    restarted = Server(data_dir, token=admin_token).start()
     try:
         stored = wait_sessions(restarted, len(acked))
         missing = [bid for bid in acked if bid not in stored]
@@ -75,11 +77,11 @@ def test_kill_9_while_acknowledging_loses_no_acknowledged_batch(
         assert not doubled, f"batches stored more than once: {doubled[:3]}"
         # Replaying the same spool again must not duplicate anything either.
         sample = acked[0]
-        events = restarted.get(f"/api/v1/sessions/{sample}/events").json()
+        events = restarted.replay(sample, "events")
         assert len(events) == 2
     finally:
         restarted.stop()
-    again = Server(data_dir).start()
+    again = Server(data_dir, token=admin_token).start()
     try:
         stored_again = wait_sessions(again, len(stored))
         assert len(stored_again) == len(stored)
@@ -89,9 +91,9 @@ def test_kill_9_while_acknowledging_loses_no_acknowledged_batch(
 
 
 def test_torn_spool_tail_is_truncated_and_earlier_batches_survive(
-    data_dir: Path, project_key: str
+    data_dir: Path, project_key: str, admin_token: str
 ) -> None:
-    server = Server(data_dir).start()
+    server = Server(data_dir, token=admin_token).start()
     bids = [f"torn-{i}" for i in range(20)]
     for bid in bids:
         assert server.post(
@@ -102,7 +104,7 @@ def test_torn_spool_tail_is_truncated_and_earlier_batches_survive(
     assert segments, "the spool should still hold segments after a kill"
     with segments[-1].open("ab") as fh:
         fh.write(b"\x40\x00\x00\x00\xde\xad\xbe\xefhalf a record")  # a torn write
-    restarted = Server(data_dir).start()
+    restarted = Server(data_dir, token=admin_token).start()
     try:
         stored = wait_sessions(restarted, len(bids))
         assert set(bids) <= set(stored)
@@ -127,10 +129,11 @@ def tiny_disk(tmp_path: Path):
 
 
 def test_full_disk_refuses_with_503_and_keeps_what_was_accepted(
-    data_dir: Path, project_key: str, tiny_disk: Path
+    data_dir: Path, project_key: str, admin_token: str, tiny_disk: Path
 ) -> None:
     server = Server(
         data_dir,
+        token=admin_token,
         env={
             "CLEARSIGHT_SPOOL_DIR": str(tiny_disk / "spool"),
             "CLEARSIGHT_SPOOL_SEGMENT_BYTES": "65536",
@@ -171,7 +174,8 @@ def test_full_disk_refuses_with_503_and_keeps_what_was_accepted(
         assert not set(refused) & set(stored), "a refused batch must not be stored"
     finally:
         server.stop()
-    restarted = Server(data_dir, env={"CLEARSIGHT_SPOOL_DIR": str(tiny_disk / "spool")}).start()
+    spool_env = {"CLEARSIGHT_SPOOL_DIR": str(tiny_disk / "spool")}
+    restarted = Server(data_dir, token=admin_token, env=spool_env).start()
     try:
         stored = wait_sessions(restarted, len(accepted) + 1)
         assert all(s["pages"] == 1 for s in stored.values())

@@ -78,10 +78,10 @@ def test_summary_follows_page_order_even_when_batches_arrive_out_of_order(
     assert s["entry_url"].endswith("/a") and s["exit_url"].endswith("/b")
     assert s["pages"] == 2 and s["clicks"] == 2
     assert s["started_at"] == T0 and s["duration_ms"] == s["ended_at"] - T0 >= 60_000
-    events = server.get("/api/v1/sessions/ooo/events").json()
+    events = server.replay("ooo", "events")
     stamps = [e["timestamp"] for e in events]
     assert stamps == sorted(stamps) and len(events) == 4
-    tl = server.get("/api/v1/sessions/ooo/timeline").json()
+    tl = server.replay("ooo", "timeline")
     assert [p["path"] for p in tl["pageviews"]] == ["/a", "/b"]
     assert tl["clicks"][0]["sel"] == "#apply"
 
@@ -89,7 +89,8 @@ def test_summary_follows_page_order_even_when_batches_arrive_out_of_order(
 def test_read_errors(server: Server) -> None:
     for path, status, code in [
         ("/api/v1/sessions/nope", 404, "session-not-found"),
-        ("/api/v1/sessions/nope/events", 404, "session-not-found"),
+        # No purpose can be stated for it, so the replay gate answers first.
+        ("/api/v1/sessions/nope/events", 403, "purpose-required"),
         ("/api/v1/sessions?page=0", 400, "invalid-parameter"),
         ("/api/v1/sessions?per_page=abc", 400, "invalid-parameter"),
         ("/api/v1/sessions?from=yesterday", 400, "invalid-parameter"),
@@ -99,4 +100,6 @@ def test_read_errors(server: Server) -> None:
         assert r.status_code == status, path
         assert r.json()["code"] == code
     assert server.post("/api/v1/sessions", b"{}").status_code == 405
+    gone = server.post("/api/v1/sessions/nope/purpose", b'{"purpose": "ux-research"}')
+    assert gone.status_code == 404 and gone.json()["code"] == "session-not-found"
     assert server.get("/healthz").json()["status"] == "ok"

@@ -8,10 +8,21 @@ import sys
 from collections.abc import Sequence
 
 from clearsight import __version__
-from clearsight.cli import demo, projects, serve
+from clearsight.cli import (
+    audit,
+    demo,
+    keys,
+    projects,
+    purposes,
+    report,
+    retention,
+    serve,
+    subjects,
+    users,
+)
 from clearsight.errors import ClearsightError
 
-GROUPS = [serve, demo, projects]
+GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes]
 
 
 def build_parser() -> argparse.ArgumentParser:

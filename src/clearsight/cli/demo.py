@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import secrets
 import time
 from pathlib import Path
 from typing import Any
 
-from clearsight.app import build_runtime
+from clearsight.app import Runtime, build_runtime
 from clearsight.cli.common import add_bind, add_data_dir, settings_from
+from clearsight.cli.context import cli_actor
 from clearsight.cli.serve import run_server
 from clearsight.demo.loader import demo_sessions, load_demo
+from clearsight.govern.permissions import HUMAN_ROLES
+from clearsight.store.control.accounts import Scopes
 
 log = logging.getLogger("clearsight")
 
@@ -67,10 +71,36 @@ def run(args: argparse.Namespace) -> int:
     if args.no_serve:
         rt.close()
         return 0
+    password, token = demo_accounts(rt)
+    url = f"http://{settings.host}:{settings.port}"
     print(
-        f"\n  clearsight demo: open http://{settings.host}:{settings.port}/  "
-        f"(the demo site is at /demo/)\n",
+        f"\n  clearsight demo is ready: {url}/\n"
+        f"  Log in as admin / {password}\n"
+        "  (users analyst, compliance and viewer share that password: try each role)\n"
+        f"  API token (admin): {token}\n"
+        f"  The demo loan site itself is at {url}/demo/\n",
         flush=True,
     )
     run_server(rt)
     return 0
+
+
+def demo_accounts(rt: Runtime) -> tuple[str, str]:
+    """One user per role with a fresh shared password, and a fresh admin token. Each run
+    replaces the previous ones, so no demo credential outlives the run that printed it."""
+    password = secrets.token_urlsafe(12)
+    actor = cli_actor()
+    for role in HUMAN_ROLES:
+        found = rt.control.accounts.user_with_hash(role)
+        if found is None:
+            rt.accounts.create_user(role, password, role, Scopes())
+            rt.auditor.record(actor, "users.create", f"user:{role}", detail={"role": role})
+        else:
+            rt.accounts.set_password(found[0], password)
+            rt.auditor.record(actor, "users.update", f"user:{role}", detail={"password": "reset"})
+    for old in rt.control.accounts.tokens():
+        if old.name == "demo" and old.revoked_at is None:
+            rt.control.accounts.revoke_token(old.id)
+    made = rt.accounts.create_token("demo", "admin", Scopes())
+    rt.auditor.record(actor, "tokens.create", f"token:{made.token.id}", detail={"role": "admin"})
+    return password, made.secret

@@ -23,18 +23,24 @@ class Access:
     """Projects the caller may see; None means all."""
     url_patterns: tuple[str, ...] | None = None
     """Only sessions that visited one of these path globs; None means any."""
-    sids: tuple[str, ...] | None = None
-    """Only these sessions (resolved from segment scopes); None means any."""
+    segments: tuple[str, ...] | None = None
+    """Only sessions in one of these saved segments; None means any."""
 
     def sessions(self, wanted: SessionFilter) -> SessionFilter:
         """Narrow a session filter to what this caller may see."""
         projects = wanted.projects
         if self.projects is not None:
             projects = tuple(p for p in (projects or self.projects) if p in self.projects)
-        sids = wanted.sids
-        if self.sids is not None:
-            sids = tuple(s for s in (sids or self.sids) if s in self.sids)
-        return msgspec.structs.replace(wanted, projects=projects, sids=sids)
+        return msgspec.structs.replace(
+            wanted,
+            projects=projects,
+            scope_urls=self.url_patterns,
+            scope_segments=self.segments,
+        )
+
+    @property
+    def unlimited(self) -> bool:
+        return self.projects is None and self.url_patterns is None and self.segments is None
 
     def allows_project(self, project: str) -> bool:
         return self.projects is None or project in self.projects

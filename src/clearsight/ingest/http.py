@@ -16,7 +16,14 @@ from starlette.routing import Route
 
 from clearsight.config import Settings
 from clearsight.errors import Forbidden, Problem, Unauthorized
-from clearsight.http import PUBLIC, guarded, json_response, problem_response, read_body
+from clearsight.http import (
+    PUBLIC,
+    client_ip,
+    guarded,
+    json_response,
+    problem_response,
+    read_body,
+)
 from clearsight.ingest.accept import Ingestor, origin_allowed
 from clearsight.ingest.decode import decode_consent
 from clearsight.store.control import Project
@@ -26,12 +33,6 @@ CaptureConfig = Callable[[Project], dict[str, Any]]
 
 def own_origin(request: Request) -> str:
     return str(request.base_url).rstrip("/")
-
-
-def client_ip(request: Request, settings: Settings) -> str:
-    if settings.trust_forwarded_for and (fwd := request.headers.get("x-forwarded-for")):
-        return fwd.split(",")[0].strip()
-    return request.client.host if request.client else ""
 
 
 class IngestEndpoints:
@@ -87,7 +88,7 @@ class IngestEndpoints:
                 body,
                 origin=request.headers.get("origin"),
                 own_origin=own_origin(request),
-                ip=client_ip(request, self.settings),
+                ip=client_ip(request, self.settings.trust_forwarded_for),
                 ua=request.headers.get("user-agent", ""),
             )
         except Problem as problem:

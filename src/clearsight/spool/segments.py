@@ -111,6 +111,11 @@ class SegmentLog:
         self._offset = offset
         return positions
 
+    def roll(self) -> Position:
+        """Seal the current segment now; returns where the next one starts."""
+        self._roll(self._segment + 1)
+        return Position(self._segment, 0)
+
     def release_before(self, position: Position) -> None:
         """Delete sealed segments whose records all lie before ``position``."""
         for number in self.segment_numbers():

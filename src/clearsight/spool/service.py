@@ -26,6 +26,15 @@ log = logging.getLogger("clearsight.spool")
 
 Done = Callable[[BaseException | None], None]
 _STOP = object()
+
+
+@dataclass(frozen=True)
+class _Roll:
+    """Seal the current segment; ``done`` is set once every older segment is deleted."""
+
+    done: threading.Event
+
+
 _MAX_GROUP = 4096
 
 
@@ -106,6 +115,17 @@ class Spool:
             return
         self._incoming.put((record, done))
 
+    def roll(self, timeout: float = 60.0) -> bool:
+        """Seal the current segment and wait until older segments are stored and deleted.
+
+        Erasure uses this so no spool file keeps an erased session's raw batches.
+        """
+        if not self._accepting:
+            return False
+        marker = _Roll(threading.Event())
+        self._incoming.put(marker)
+        return marker.done.wait(timeout)
+
     def is_pending(self, bid: str) -> bool:
         with self._lock:
             return bid in self._pending
@@ -149,7 +169,11 @@ class Spool:
             first = self._incoming.get()
             if first is _STOP:
                 break
+            if isinstance(first, _Roll):
+                self._to_store.put((self._log.roll(), first))
+                continue
             group = [first]
+            roll = None
             while len(group) < _MAX_GROUP:
                 try:
                     item = self._incoming.get_nowait()
@@ -158,8 +182,13 @@ class Spool:
                 if item is _STOP:
                     stopping = True
                     break
+                if isinstance(item, _Roll):
+                    roll = item
+                    break
                 group.append(item)
             self._commit(group)  # type: ignore[arg-type]
+            if roll is not None:
+                self._to_store.put((self._log.roll(), roll))
 
     def _commit(self, group: list[tuple[AcceptedBatch, Done]]) -> None:
         payloads = [encode_accepted(record) for record, _ in group]
@@ -190,6 +219,10 @@ class Spool:
                 if item is _STOP:
                     stopping = True
                     break
+                if isinstance(item, tuple):
+                    self._finish_roll(items, *item)
+                    items = []
+                    continue
                 items.append(item)  # type: ignore[arg-type]
             if items:
                 self._apply(items)
@@ -221,6 +254,14 @@ class Spool:
                 for item in items:
                     self._apply([item])
                 return
+
+    def _finish_roll(self, items: list[_Committed], start: Position, roll: _Roll) -> None:
+        if items:
+            self._apply(items)
+            self._run_hooks(items)
+            self._untrack(items)
+        self._log.release_before(start)
+        roll.done.set()
 
     def _run_hooks(self, items: list[_Committed]) -> None:
         """Incremental analyses; a failing one is logged and must not stop storage."""

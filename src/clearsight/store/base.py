@@ -33,7 +33,11 @@ class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
     min_duration_ms: int | None = None
     max_duration_ms: int | None = None
     sids: tuple[str, ...] | None = None
-    """Restrict to these sessions (set by scopes and segment filters)."""
+    """Restrict to these sessions."""
+    scope_urls: tuple[str, ...] | None = None
+    """Access scope: only sessions that visited one of these path globs."""
+    scope_segments: tuple[str, ...] | None = None
+    """Access scope: only sessions that are members of one of these saved segments."""
     page: int = 1
     per_page: int = 50
 
@@ -105,6 +109,33 @@ class EventStore(Protocol):
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Run portable SQL that writes derived tables."""
+        ...
+
+    def sessions_ended_before(
+        self, project: str, before_ms: int, *, with_replay: bool, limit: int = 10_000
+    ) -> list[str]:
+        """Sessions that ended before ``before_ms`` (only those still holding replay chunks
+        when ``with_replay``)."""
+        ...
+
+    def oldest_replay(self, project: str) -> int | None:
+        """Start time of the oldest session that still has replay chunks."""
+        ...
+
+    def delete_sessions(self, project: str, sids: Sequence[str], *, replay_only: bool) -> int:
+        """Delete replay chunks (and, unless ``replay_only``, every row) of these sessions."""
+        ...
+
+    def sessions_of_user(self, project: str, uid: str) -> list[str]:
+        """Sessions in which ``identify()`` named this (tokenized) user id."""
+        ...
+
+    def session_rows(self, project: str, sid: str) -> dict[str, pa.Table]:
+        """Every analysis row of one session, per table (data-subject export)."""
+        ...
+
+    def compact(self) -> None:
+        """Rewrite storage so deleted rows leave no bytes behind (after an erasure)."""
         ...
 
     def close(self) -> None: ...

@@ -32,13 +32,21 @@ def decompress(data: bytes) -> bytes:
 
 
 class ChunkSealer(Protocol):
-    """Turns compressed chunk bytes into stored bytes and back, per session."""
+    """Seals what is stored per session: compressed replay chunks and free-text columns."""
 
     codec: str
 
     def seal(self, project: str, sid: str, data: bytes) -> bytes: ...
 
-    def open(self, project: str, sid: str, codec: str, data: bytes) -> bytes: ...
+    def open(self, project: str, sid: str, codec: str, data: bytes) -> bytes:
+        """Raises ``KeyError`` when the session's key was shredded."""
+        ...
+
+    def seal_text(self, project: str, sid: str, text: str) -> str: ...
+
+    def open_text(self, project: str, sid: str, text: str) -> str:
+        """Returns ``""`` when the session's key was shredded."""
+        ...
 
 
 class PlainSealer:
@@ -53,6 +61,12 @@ class PlainSealer:
         if codec != self.codec:
             raise ValueError(f"chunk codec {codec!r} needs a key this server does not have")
         return data
+
+    def seal_text(self, project: str, sid: str, text: str) -> str:
+        return text
+
+    def open_text(self, project: str, sid: str, text: str) -> str:
+        return text
 
 
 def join_arrays(arrays: list[bytes]) -> bytes:

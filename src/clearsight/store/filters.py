@@ -42,4 +42,22 @@ def session_where(
         else:
             match, params["f_url"] = "path = :f_url", f.url
         clauses.append(f"{table}.sid IN (SELECT sid FROM pageviews WHERE {match})")
+    if f.scope_urls is not None:
+        if f.scope_urls:
+            regex = "|".join(f"(?:{glob_to_regex(p)})" for p in f.scope_urls)
+            params["f_scope_urls"] = regex
+            match = d.regex_full_match("path", ":f_scope_urls")
+            clauses.append(f"{table}.sid IN (SELECT sid FROM pageviews WHERE {match})")
+        else:
+            clauses.append("1 = 0")
+    if f.scope_segments is not None:
+        params["f_scope_segments"] = list(f.scope_segments)
+        member = d.in_list("segment", "f_scope_segments")
+        clauses.append(f"{table}.sid IN (SELECT sid FROM segment_members WHERE {member})")
     return " AND ".join(clauses), params
+
+
+def scoped_sessions_sql(f: SessionFilter, d: Dialect) -> tuple[str, dict[str, Any]]:
+    """``SELECT sid FROM sessions WHERE …`` for analyses to restrict their rows with."""
+    where, params = session_where(f, d)
+    return f"SELECT sid FROM sessions WHERE {where}", params

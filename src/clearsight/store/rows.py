@@ -15,6 +15,7 @@ import msgspec
 import pyarrow as pa
 
 from clearsight import events as ev
+from clearsight.store import chunks
 from clearsight.store.accepted import AcceptedBatch
 
 DAY_MS = 86_400_000
@@ -106,7 +107,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "identities": pa.schema([*_BASE, ("uid", _S), ("traits", _S)]),
     "experiments": pa.schema([*_BASE, ("exp", _S), ("variant", _S)]),
     "survey_answers": pa.schema(
-        [*_BASE, ("path", _S), ("survey", _S), ("question", _S), ("answer", _S)]
+        [*_BASE, ("path", _S), ("survey", _S), ("question", _S), ("qtype", _S), ("answer", _S)]
     ),
     "replay_chunks": pa.schema(
         [
@@ -251,22 +252,20 @@ class Rows:
         self.sessions.clear()
 
 
-Sealer = Callable[[str, str, bytes], tuple[str, bytes]]
-
-
-def build_rows(batches: Sequence[AcceptedBatch], seal: Sealer) -> dict[str, pa.Table]:
+def build_rows(batches: Sequence[AcceptedBatch], sealer: chunks.ChunkSealer) -> dict[str, pa.Table]:
     """Decode each batch's body and spread it over the analysis tables.
 
-    ``seal(project, sid, raw_rrweb)`` returns (codec, stored bytes) for the chunk.
+    Replay chunks are compressed and sealed; free-text columns (error messages,
+    custom-event properties, free-text survey answers) are sealed per session.
     """
     rows = Rows()
     for accepted in batches:
         batch = _batch_decoder.decode(accepted.body)
-        _add_batch(rows, accepted, batch, seal)
+        _add_batch(rows, accepted, batch, sealer)
     return rows.tables()
 
 
-def _add_batch(rows: Rows, acc: AcceptedBatch, batch: ev.Batch, seal: Sealer) -> None:
+def _add_batch(rows: Rows, acc: AcceptedBatch, batch: ev.Batch, sealer: chunks.ChunkSealer) -> None:
     raw = bytes(batch.rrweb).strip()
     first, last, n_rrweb = rrweb_time_range(raw)
     key = (acc.project, batch.sid)
@@ -289,7 +288,7 @@ def _add_batch(rows: Rows, acc: AcceptedBatch, batch: ev.Batch, seal: Sealer) ->
         },
     )
     if n_rrweb:
-        codec, data = seal(acc.project, batch.sid, raw)
+        codec, data = sealer.codec, sealer.seal(acc.project, batch.sid, chunks.compress(raw))
         rows.add(
             "replay_chunks",
             {
@@ -460,6 +459,21 @@ def _survey(rows: Rows, s: _Session, base: dict[str, Any], e: ev.SurveyAnswer) -
         base
         | {"path": path_of(e.url), "survey": e.survey, "question": e.question, "answer": e.answer},
     )
+
+
+_SEALED_TEXT = (ev.JsError, ev.Custom, ev.SurveyAnswer)
+
+
+def _seal_text(event: Any, project: str, sid: str, sealer: chunks.ChunkSealer) -> Any:
+    """Free text that can hold customer-level content is sealed with the session's text key."""
+    if isinstance(event, ev.JsError):
+        return msgspec.structs.replace(event, msg=sealer.seal_text(project, sid, event.msg))
+    if isinstance(event, ev.Custom):
+        props = sealer.seal_text(project, sid, _dumps(event.props).decode())
+        return msgspec.structs.replace(event, props={"sealed": props})
+    if event.qtype == "text":
+        return msgspec.structs.replace(event, answer=sealer.seal_text(project, sid, event.answer))
+    return event
 
 
 _EVENT_ROWS: dict[type, Callable[[Rows, _Session, dict[str, Any], Any], None]] = {

@@ -9,11 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from clearsight.errors import NotFound
+from clearsight.errors import Gone, NotFound
 from clearsight.govern.access import Access, access_of
 from clearsight.http import guarded, json_response
 from clearsight.store import chunks
 from clearsight.store.base import EventStore, SessionFilter, SessionSummary
+from clearsight.store.control import ControlPlane
 from clearsight.web.params import int_param, time_param
 
 
@@ -41,9 +42,12 @@ def summary_json(s: SessionSummary) -> dict[str, Any]:
 
 
 class SessionsAPI:
-    def __init__(self, store: EventStore, sealer: chunks.ChunkSealer) -> None:
+    def __init__(
+        self, store: EventStore, sealer: chunks.ChunkSealer, control: ControlPlane
+    ) -> None:
         self.store = store
         self.sealer = sealer
+        self.control = control
 
     def routes(self) -> list[Route]:
         return [
@@ -54,25 +58,42 @@ class SessionsAPI:
         ]
 
     def find(self, sid: str, access: Access) -> SessionSummary:
-        found = self.store.get_session(sid, access.projects)
-        if found is None or (access.sids is not None and sid not in access.sids):
+        if access.unlimited:
+            found = self.store.get_session(sid)
+        else:
+            scoped = self.store.list_sessions(access.sessions(SessionFilter(sids=(sid,))))
+            found = scoped.items[0] if scoped.items else None
+        if found is None:
             raise NotFound("session-not-found", "no such session (or it has been deleted)")
         return found
 
+    def find_for(self, request: Request) -> SessionSummary:
+        """The session named in the path, if the caller may see it; noted for the audit log."""
+        session = self.find(request.path_params["sid"], access_of(request))
+        request.state.audit_project = session.project
+        return session
+
     def replay_bytes(self, session: SessionSummary) -> bytes:
         stored = self.store.replay_chunks(session.project, session.sid)
-        return chunks.join_arrays(
-            [
+        try:
+            opened = [
                 chunks.open_chunk(self.sealer, session.project, session.sid, c.codec, c.data)
                 for c in stored
             ]
-        )
+        except KeyError:
+            raise Gone(
+                "replay-erased",
+                "this session's recording was erased or has expired (its key was destroyed)",
+            ) from None
+        return chunks.join_arrays(opened)
 
     def timeline_json(self, session: SessionSummary) -> dict[str, Any]:
-        tables = self.store.timeline(session.project, session.sid)
-        return {"session": summary_json(session)} | {
-            name: table.to_pylist() for name, table in tables.items()
+        tables = {
+            k: v.to_pylist() for k, v in self.store.timeline(session.project, session.sid).items()
         }
+        for error in tables.get("errors", []):
+            error["msg"] = self.sealer.open_text(session.project, session.sid, error["msg"])
+        return {"session": summary_json(session)} | tables
 
     def list(self, request: Request) -> Response:
         page = self.store.list_sessions(session_filter(request))
@@ -86,15 +107,11 @@ class SessionsAPI:
         )
 
     def summary(self, request: Request) -> Response:
-        return json_response(
-            summary_json(self.find(request.path_params["sid"], access_of(request)))
-        )
+        return json_response(summary_json(self.find_for(request)))
 
     def events(self, request: Request) -> Response:
-        session = self.find(request.path_params["sid"], access_of(request))
+        session = self.find_for(request)
         return Response(self.replay_bytes(session), media_type="application/json")
 
     def timeline(self, request: Request) -> Response:
-        return json_response(
-            self.timeline_json(self.find(request.path_params["sid"], access_of(request)))
-        )
+        return json_response(self.timeline_json(self.find_for(request)))

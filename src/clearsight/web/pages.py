@@ -13,11 +13,29 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from clearsight.govern.access import access_of
+from clearsight.govern.permissions import allowed
 from clearsight.http import guarded
 from clearsight.store.base import EventStore
+from clearsight.store.control import ControlPlane
 from clearsight.web.api_sessions import SessionsAPI, session_filter
+from clearsight.web.nav import NAV
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+def _who(request: Request) -> dict[str, Any]:
+    access = getattr(request.state, "access", None)
+    signed_in = access is not None and access.role not in ("public", "")
+    role = access.role if signed_in and access is not None else ""
+    return {
+        "me": access if signed_in else None,
+        "csrf": getattr(request.state, "csrf", ""),
+        "nav_items": NAV,
+        "may": lambda permission: allowed(role, permission),
+    }
+
+
+TEMPLATES = Jinja2Templates(
+    directory=str(Path(__file__).parent / "templates"), context_processors=[_who]
+)
 
 
 def _when(ms: int) -> str:
@@ -50,19 +68,20 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 
 class Pages:
-    def __init__(self, store: EventStore, sessions: SessionsAPI) -> None:
+    def __init__(self, store: EventStore, sessions: SessionsAPI, control: ControlPlane) -> None:
         self.store = store
         self.sessions = sessions
+        self.control = control
 
     def routes(self) -> list[Route]:
         return [
-            guarded("/", self.home, "sessions.list"),
+            guarded("/", self.home, "account.self"),
             guarded("/sessions", self.session_list, "sessions.list"),
-            guarded("/sessions/{sid}", self.session_page, "replay.view"),
+            guarded("/sessions/{sid}", self.session_page, "sessions.list"),
         ]
 
     def home(self, request: Request) -> Response:
-        return self.session_list(request)
+        return render(request, "home.html", {"nav": "home"})
 
     def session_list(self, request: Request) -> Response:
         filters = session_filter(request)
@@ -86,5 +105,17 @@ class Pages:
         )
 
     def session_page(self, request: Request) -> Response:
-        session = self.sessions.find(request.path_params["sid"], access_of(request))
-        return render(request, "session.html", {"s": session, "nav": "sessions"})
+        session = self.sessions.find_for(request)
+        access = access_of(request)
+        grant = self.control.governance.live_grant(access.actor, session.sid)
+        return render(
+            request,
+            "session.html",
+            {
+                "s": session,
+                "nav": "sessions",
+                "grant": grant,
+                "purposes": self.control.governance.purposes(),
+                "may_replay": allowed(access.role, "replay.view"),
+            },
+        )

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 
 import msgspec
 import sqlalchemy as sa
 
 from clearsight.errors import ConfigError, StoreError
 from clearsight.store.control import schema
+from clearsight.store.control.accounts import Accounts
+from clearsight.store.control.auditlog import AuditLog
+from clearsight.store.control.clock import now_ms
+from clearsight.store.control.governance import Governance
+from clearsight.store.control.keys import DataKeys
 
 
 class Project(msgspec.Struct, frozen=True):
@@ -24,10 +28,6 @@ class Project(msgspec.Struct, frozen=True):
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 class ControlPlane:
     def __init__(self, url: str) -> None:
         connect_args = (
@@ -38,6 +38,10 @@ class ControlPlane:
             if url.startswith("sqlite"):
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             schema.metadata.create_all(self.engine)
+            self.accounts = Accounts(self.engine)
+            self.audit = AuditLog(self.engine)
+            self.governance = Governance(self.engine)
+            self.keys = DataKeys(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the control plane: {exc}") from None
         self._projects_by_key: dict[str, Project] = {}
@@ -64,7 +68,7 @@ class ControlPlane:
             name=name or project_id,
             key=key or "pk_" + secrets.token_urlsafe(18),
             origins=origins or [],
-            created_at=_now_ms(),
+            created_at=now_ms(),
         )
         with self.engine.begin() as conn:
             if conn.execute(
@@ -101,6 +105,35 @@ class ControlPlane:
 
     # -- consent ledger ----------------------------------------------------------------------------
 
+    def consent_decisions_of(self, project: str, vids: list[str]) -> list[dict[str, object]]:
+        if not vids:
+            return []
+        c = schema.consent_decisions.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(schema.consent_decisions)
+                .where((c.project == project) & c.vid.in_(vids))
+                .order_by(c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def forget_visitors(self, project: str, vids: list[str]) -> int:
+        """Erase a person's consent decisions (the receipt records how many)."""
+        if not vids:
+            return 0
+        c = schema.consent_decisions.c
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                schema.consent_decisions.delete().where((c.project == project) & c.vid.in_(vids))
+            )
+        return int(done.rowcount)
+
+    def checkpoint_wal(self) -> None:
+        """Fold the SQLite WAL into the database so deleted rows leave no copy behind."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def record_consent(
         self,
         *,
@@ -124,7 +157,7 @@ class ControlPlane:
                     banner_hash=banner_hash,
                     source=source,
                     client_ts=client_ts,
-                    received_at=_now_ms(),
+                    received_at=now_ms(),
                 )
             )
 
@@ -134,4 +167,6 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     # WAL lets page reads run while the ledger is appended to.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # Erased rows are overwritten with zeros, not left readable in free pages.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()

@@ -7,6 +7,7 @@ the writer works.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -86,6 +87,7 @@ class DuckDBEventStore:
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the event store {self.path}: {exc}") from None
         self._local = threading.local()
+        self._generation = 0
         self._write_lock = threading.Lock()
         self.migrate()
 
@@ -93,8 +95,9 @@ class DuckDBEventStore:
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         cur: duckdb.DuckDBPyConnection | None = getattr(self._local, "cur", None)
-        if cur is None:
+        if cur is None or getattr(self._local, "generation", -1) != self._generation:
             cur = self._local.cur = self._conn.cursor()
+            self._local.generation = self._generation
         return cur
 
     @contextmanager
@@ -138,9 +141,6 @@ class DuckDBEventStore:
 
     # -- writes -------------------------------------------------------------------------------
 
-    def _seal(self, project: str, sid: str, raw: bytes) -> tuple[str, bytes]:
-        return self.sealer.codec, self.sealer.seal(project, sid, chunks.compress(raw))
-
     def apply(self, batches: Sequence[AcceptedBatch]) -> int:
         unique = list({b.bid: b for b in reversed(batches)}.values())[::-1]
         with self._write_lock:
@@ -156,7 +156,7 @@ class DuckDBEventStore:
             fresh = [b for b in unique if b.bid not in known]
             if not fresh:
                 return 0
-            tables = build_rows(fresh, self._seal)
+            tables = build_rows(fresh, self.sealer)
             with self._errors("storing batches"):
                 self._insert(cur, tables)
         return len(fresh)
@@ -251,6 +251,87 @@ class DuckDBEventStore:
                 [sid, project],
             )
         return out
+
+    # -- retention and erasure ----------------------------------------------------------------
+
+    def sessions_ended_before(
+        self, project: str, before_ms: int, *, with_replay: bool, limit: int = 10_000
+    ) -> list[str]:
+        replay = "AND sid IN (SELECT sid FROM replay_chunks)" if with_replay else ""
+        rows = self.query(
+            f"SELECT sid FROM sessions WHERE project = :p AND ended_at < :before {replay} "
+            "ORDER BY ended_at LIMIT :limit",
+            {"p": project, "before": before_ms, "limit": limit},
+        )
+        return [str(v) for v in rows.column("sid").to_pylist()]
+
+    def oldest_replay(self, project: str) -> int | None:
+        rows = self.query(
+            "SELECT min(started_at) AS t FROM sessions WHERE project = :p "
+            "AND sid IN (SELECT sid FROM replay_chunks WHERE project = :p)",
+            {"p": project},
+        )
+        value = rows.column("t")[0].as_py()
+        return None if value is None else int(value)
+
+    def delete_sessions(self, project: str, sids: Sequence[str], *, replay_only: bool) -> int:
+        if not sids:
+            return 0
+        tables = (
+            ["replay_chunks"]
+            if replay_only
+            else [*(t for t in SCHEMAS if t != "session_deltas"), "sessions", "segment_members"]
+        )
+        with self._write_lock, self._errors("deleting sessions"):
+            cur = self._cursor()
+            cur.begin()
+            try:
+                for table in tables:
+                    cur.execute(
+                        f"DELETE FROM {table} WHERE project = $p AND list_contains($s, sid)",
+                        {"p": project, "s": list(sids)},
+                    )
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+        return len(sids)
+
+    def sessions_of_user(self, project: str, uid: str) -> list[str]:
+        rows = self.query(
+            "SELECT DISTINCT sid FROM identities WHERE project = :p AND uid = :u",
+            {"p": project, "u": uid},
+        )
+        return sorted(str(v) for v in rows.column("sid").to_pylist())
+
+    def session_rows(self, project: str, sid: str) -> dict[str, pa.Table]:
+        skip = {"session_deltas", "replay_chunks"}
+        return {
+            t: self.query(
+                f"SELECT * FROM {t} WHERE project = :p AND sid = :s", {"p": project, "s": sid}
+            )
+            for t in [*SCHEMAS, "sessions"]
+            if t not in skip
+        }
+
+    def compact(self) -> None:
+        """Copy every live row into a fresh file and swap it in: freed blocks of deleted
+        rows would otherwise keep their bytes until reused."""
+        with self._write_lock, self._errors("compacting"):
+            fresh = self.path + ".compact"
+            for leftover in (fresh, fresh + ".wal"):
+                if os.path.exists(leftover):
+                    os.remove(leftover)
+            name = self._conn.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+            self._conn.execute(f"ATTACH '{fresh}' AS cs_fresh")
+            self._conn.execute(f'COPY FROM DATABASE "{name}" TO cs_fresh')
+            self._conn.execute("DETACH cs_fresh")
+            self._conn.close()
+            os.replace(fresh, self.path)
+            if os.path.exists(self.path + ".wal"):
+                os.remove(self.path + ".wal")
+            self._conn = duckdb.connect(self.path)
+            self._generation += 1
 
     def count(self, table: str) -> int:
         if table not in SCHEMAS and table != "sessions":

@@ -13,6 +13,7 @@
   var list = document.getElementById("timeline");
   var speed = document.getElementById("speed");
   var skip = document.getElementById("skip");
+  if (!stage) return;
   var sid = stage.dataset.sid;
   var replayer = null, total = 0, start = 0, playing = false, items = [];
 
@@ -82,6 +83,35 @@
     rows.forEach(function (r) { addItem(r[0], r[1], r[2], r[3]); });
   }
 
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute("content") : "";
+  var replayBox = document.getElementById("replay");
+  var purposeBox = document.getElementById("purpose");
+  var purposeForm = document.getElementById("purpose-form");
+
+  if (purposeForm) {
+    purposeForm.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var chosen = purposeForm.querySelector("input[name=purpose]:checked");
+      var ref = document.getElementById("reference").value;
+      var err = document.getElementById("purpose-error");
+      err.hidden = true;
+      fetch("/api/v1/sessions/" + encodeURIComponent(sid) + "/purpose", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ purpose: chosen ? chosen.value : "", reference: ref })
+      }).then(function (r) {
+        return r.json().then(function (body) {
+          if (!r.ok) throw new Error(body.detail || ("HTTP " + r.status));
+          purposeBox.hidden = true;
+          replayBox.hidden = false;
+          load();
+        });
+      }).catch(function (x) { err.textContent = x.message; err.hidden = false; });
+    });
+  }
+
+  function load() {
   Promise.all([
     fetch("/api/v1/sessions/" + encodeURIComponent(sid) + "/events", { credentials: "same-origin" }),
     fetch("/api/v1/sessions/" + encodeURIComponent(sid) + "/timeline", { credentials: "same-origin" })
@@ -107,6 +137,8 @@
     seek(t, false);
     loop();
   }).catch(function (err) { fail(err.message || String(err)); });
+  }
+  if (replayBox && replayBox.dataset.granted === "yes") load();
 
   playBtn.addEventListener("click", function () {
     if (!replayer) return;

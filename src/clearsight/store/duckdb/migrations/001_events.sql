@@ -98,6 +98,8 @@ CREATE TABLE scrolls (
     vh INTEGER NOT NULL, dh INTEGER NOT NULL
 );
 
+-- msg, custom_events.props and free-text survey answers are sealed with the
+-- session's "text" data key (see govern/keys.py) when encryption is on.
 CREATE TABLE errors (
     project VARCHAR NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
     ts BIGINT NOT NULL, day DATE NOT NULL,
@@ -142,5 +144,5 @@ CREATE TABLE survey_answers (
     project VARCHAR NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
     ts BIGINT NOT NULL, day DATE NOT NULL,
     path VARCHAR NOT NULL, survey VARCHAR NOT NULL, question VARCHAR NOT NULL,
-    answer VARCHAR NOT NULL
+    qtype VARCHAR NOT NULL, answer VARCHAR NOT NULL
 );

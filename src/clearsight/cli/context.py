@@ -1,0 +1,119 @@
+"""How commands reach clearsight's data.
+
+Control-plane commands (users, tokens, audit, keys) open the control plane
+directly; SQLite and PostgreSQL both allow that beside a running server.
+Commands that need the event store run in-process when no server holds it,
+and otherwise ask the running server through its API, authenticated by the
+local token the server writes into the keys directory. Either way the same
+code does the work and the audit log records the same entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from clearsight.app import Runtime, build_runtime
+from clearsight.cli.common import settings_from
+from clearsight.config import Settings
+from clearsight.errors import ClearsightError, StoreError
+from clearsight.govern.access import Access
+from clearsight.govern.accounts import AccountService
+from clearsight.govern.audit import Auditor
+from clearsight.store.control import ControlPlane
+
+T = TypeVar("T")
+
+
+def cli_actor() -> Access:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return Access(actor=f"cli:{who}", role="admin")
+
+
+@dataclass
+class ControlContext:
+    settings: Settings
+    control: ControlPlane
+    auditor: Auditor
+    accounts: AccountService
+    actor: Access
+
+
+@contextmanager
+def control_context(args: argparse.Namespace) -> Iterator[ControlContext]:
+    settings = settings_from(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    control = ControlPlane(settings.control_url)
+    try:
+        yield ControlContext(
+            settings,
+            control,
+            Auditor(control, settings.keys_path, checkpoint_every=settings.audit_checkpoint_every),
+            AccountService(control),
+            cli_actor(),
+        )
+    finally:
+        control.close()
+
+
+class Remote:
+    """The running server's API, as the local CLI."""
+
+    def __init__(self, settings: Settings) -> None:
+        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+        self.base = f"http://{host}:{settings.port}"
+        path = settings.keys_path / "local-cli.token"
+        try:
+            token = path.read_text().strip()
+        except OSError:
+            raise ClearsightError(
+                "the event store is in use by a running server, and its local CLI token "
+                f"({path}) cannot be read: run this as the server's user"
+            ) from None
+        self.headers = {
+            "Authorization": f"Bearer {token}",
+            "X-Clearsight-OS-User": cli_actor().actor[4:],
+        }
+
+    def call(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        try:
+            r = httpx.request(method, self.base + path, headers=self.headers, timeout=3600, **kw)
+        except httpx.HTTPError as exc:
+            raise ClearsightError(
+                f"the event store is locked by a server that does not answer "
+                f"at {self.base} ({exc}); check --port"
+            ) from None
+        if r.status_code >= 400:
+            try:
+                detail = r.json().get("detail", r.text)
+            except ValueError:
+                detail = r.text
+            raise ClearsightError(f"the server refused: {detail}")
+        return r
+
+
+def with_store(
+    args: argparse.Namespace, local: Callable[[Runtime], T], remote: Callable[[Remote], T]
+) -> T:
+    """Run ``local`` in-process, or ``remote`` through the server that holds the store."""
+    settings = settings_from(args)
+    try:
+        rt = build_runtime(settings)
+    except StoreError as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        return remote(Remote(settings))
+    rt.start()
+    try:
+        return local(rt)
+    finally:
+        rt.close()

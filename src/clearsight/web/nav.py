@@ -1,0 +1,10 @@
+"""The main navigation: (key, label, path, permission). A link shows only to roles that hold
+its permission, so nobody is shown a door that would answer 403."""
+
+from __future__ import annotations
+
+NAV: list[tuple[str, str, str, str]] = [
+    ("sessions", "Sessions", "/sessions", "sessions.list"),
+    ("audit", "Audit log", "/audit", "audit.view"),
+    ("compliance", "Compliance", "/compliance", "reports.view"),
+]

@@ -38,16 +38,38 @@ def cli(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedP
 
 def create_token(data_dir: Path, role: str = "admin", *scope_flags: str) -> str:
     """An API token made through the CLI, as an operator would."""
-    out = cli("tokens", "create", "--role", role, "--name", f"test-{role}", *scope_flags,
-              data_dir=data_dir).stdout
+    out = cli(
+        "tokens",
+        "create",
+        "--role",
+        role,
+        "--name",
+        f"test-{role}",
+        *scope_flags,
+        data_dir=data_dir,
+    ).stdout
     return out.strip().splitlines()[-1]
 
 
 def create_user(data_dir: Path, name: str, role: str, password: str = "correct-horse-42") -> None:
     subprocess.run(
-        [sys.executable, "-m", "clearsight", "users", "create", name, "--role", role,
-         "--data-dir", str(data_dir)],
-        input=password + "\n", capture_output=True, text=True, check=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "clearsight",
+            "users",
+            "create",
+            name,
+            "--role",
+            role,
+            "--data-dir",
+            str(data_dir),
+        ],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
 
 
@@ -138,8 +160,9 @@ class Server:
 
     def open_replay(self, sid: str, purpose: str = "ux-research", reference: str = "") -> None:
         """State a purpose, as every caller must before reading a replay."""
-        r = self.post(f"/api/v1/sessions/{sid}/purpose",
-                      encode({"purpose": purpose, "reference": reference}))
+        r = self.post(
+            f"/api/v1/sessions/{sid}/purpose", encode({"purpose": purpose, "reference": reference})
+        )
         assert r.status_code == 200, r.text
 
     def replay(self, sid: str, what: str = "events") -> Any:
@@ -224,6 +247,31 @@ def batch(
         "rrweb": rrweb,
         "events": events,
     } | extra
+
+
+def snapshot_events(
+    ts: int, heading: str, url: str = "https://apply.bank.test/"
+) -> list[dict[str, Any]]:
+    """rrweb meta + full snapshot of a tiny page whose <h1> says ``heading``."""
+    text = {"type": 3, "textContent": heading, "id": 6}
+    h1 = {"type": 2, "tagName": "h1", "attributes": {"id": "title"}, "childNodes": [text], "id": 5}
+    body = {"type": 2, "tagName": "body", "attributes": {}, "childNodes": [h1], "id": 4}
+    head = {"type": 2, "tagName": "head", "attributes": {}, "childNodes": [], "id": 3}
+    html = {"type": 2, "tagName": "html", "attributes": {}, "childNodes": [head, body], "id": 2}
+    doc = {"type": 0, "childNodes": [html], "id": 1}
+    return [
+        {"type": 4, "data": {"href": url, "width": 1024, "height": 768}, "timestamp": ts},
+        {
+            "type": 2,
+            "data": {"node": doc, "initialOffset": {"left": 0, "top": 0}},
+            "timestamp": ts + 1,
+        },
+        {
+            "type": 3,
+            "data": {"source": 1, "positions": [{"x": 10, "y": 10, "id": 5, "timeOffset": 0}]},
+            "timestamp": ts + 3000,
+        },
+    ]
 
 
 def encode(data: Any) -> bytes:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -32,6 +33,7 @@ from clearsight.govern.subjects import Subjects
 from clearsight.http import PUBLIC, guarded, json_response, problem_response
 from clearsight.ingest.accept import Ingestor
 from clearsight.ingest.http import IngestEndpoints
+from clearsight.privacy.identities import TokenizeIdentities
 from clearsight.spool.service import Spool
 from clearsight.store import chunks
 from clearsight.store.control import ControlPlane, Project
@@ -118,7 +120,13 @@ def build_runtime(settings: Settings) -> Runtime:
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
     )
-    ingestor = Ingestor(control, store, spool, max_backlog_bytes=settings.spool_max_backlog_bytes)
+    ingestor = Ingestor(
+        control,
+        store,
+        spool,
+        filters=[TokenizeIdentities(settings.keys_path)],
+        max_backlog_bytes=settings.spool_max_backlog_bytes,
+    )
     auditor = Auditor(control, settings.keys_path, checkpoint_every=settings.audit_checkpoint_every)
     retention = Retention(settings, control, store, keyring, auditor)
     subjects = Subjects(
@@ -261,7 +269,7 @@ def create_app(rt: Runtime) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         rt.start(schedule=True)
-        write_local_token(rt.settings.keys_path, app.state.gate)
+        write_local_token(rt.settings, app.state.gate)
         try:
             yield
         finally:
@@ -277,13 +285,20 @@ def create_app(rt: Runtime) -> Starlette:
     return app
 
 
-def write_local_token(keys_dir: Path, gate: Gate) -> None:
-    """A fresh admin credential for the local CLI, readable only by the server's OS user:
-    commands that need the event store talk to the running server with it."""
+def write_local_token(settings: Settings, gate: Gate) -> None:
+    """A fresh admin credential for the local CLI, readable only by the server's OS user,
+    with the address to use it at: commands that need the event store while this server
+    holds it talk to the server instead."""
+    keys_dir = settings.keys_path
     keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = keys_dir / "local-cli.token"
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    path = keys_dir / "local-cli.json"
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(gate.local_token)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(
+            msgspec.json.encode(
+                {"url": f"http://{host}:{settings.port}", "token": gate.local_token}
+            )
+        )
     os.replace(tmp, path)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+import msgspec
 
 from clearsight.app import Runtime, build_runtime
 from clearsight.cli.common import settings_from
@@ -69,14 +70,13 @@ class Remote:
     """The running server's API, as the local CLI."""
 
     def __init__(self, settings: Settings) -> None:
-        host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
-        self.base = f"http://{host}:{settings.port}"
-        path = settings.keys_path / "local-cli.token"
+        path = settings.keys_path / "local-cli.json"
         try:
-            token = path.read_text().strip()
-        except OSError:
+            found = msgspec.json.decode(path.read_bytes())
+            self.base, token = str(found["url"]), str(found["token"])
+        except (OSError, msgspec.DecodeError, KeyError, TypeError):
             raise ClearsightError(
-                "the event store is in use by a running server, and its local CLI token "
+                "the event store is in use by a running server, and its local CLI credential "
                 f"({path}) cannot be read: run this as the server's user"
             ) from None
         self.headers = {

@@ -6,10 +6,12 @@ the same way. Both export and erasure are written to the audit log and
 produce a receipt. The receipt names the subject by a keyed hash, never by
 id or token, because after an erasure the token must appear nowhere.
 
-Erasure crypto-shreds the sessions' data keys first (from then on their
-sealed bytes are unreadable), then deletes every row, rewrites the event
-store so no freed block keeps old bytes, and retires the spool segments that
-held the raw batches. Sessions under a legal hold are not erased; the receipt
+Erasure first stores everything the spool holds and retires its segments
+(so no raw batch of the person is left there, and none can bring a session
+back), then crypto-shreds the sessions' data keys (from then on their sealed
+bytes are unreadable), deletes every row, and rewrites the event store so no
+freed block keeps old bytes. Batches that arrive for the person after the
+request starts are not covered: erase once their sessions have ended. Sessions under a legal hold are not erased; the receipt
 counts them.
 """
 
@@ -141,6 +143,11 @@ class Subjects:
         roll_spool: Callable[[], object] | None = None,
     ) -> Receipt:
         token = self.token(project, customer_id)
+        if roll_spool is not None:
+            # Everything already accepted must be stored before we delete, or a batch
+            # still in the spool would bring the session back; the roll also retires
+            # the segments that hold the person's raw batches.
+            roll_spool()
         sids = self.store.sessions_of_user(project, token)
         held = self.control.governance.held_sids(project)
         doomed = [s for s in sids if s not in held]
@@ -166,8 +173,6 @@ class Subjects:
         self.control.governance.drop_grants(doomed)
         for hook in self.erasure_hooks:
             receipt.removed[getattr(hook, "__name__", "hook")] = hook(project, token)
-        if roll_spool is not None:
-            roll_spool()
         self.compact()
         self.auditor.record(
             access,

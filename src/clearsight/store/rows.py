@@ -311,6 +311,8 @@ def _add_batch(rows: Rows, acc: AcceptedBatch, batch: ev.Batch, sealer: chunks.C
             "ts": event.ts,
             "day": event.ts // DAY_MS,
         }
+        if isinstance(event, _SEALED_TEXT):
+            event = _seal_text(event, acc.project, batch.sid, sealer)
         _EVENT_ROWS[type(event)](rows, session, base, event)
 
 
@@ -439,10 +441,9 @@ def _field(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Field) -> None:
 
 
 def _custom(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Custom) -> None:
-    rows.add(
-        "custom_events",
-        base | {"path": path_of(e.url), "name": e.name, "props": _dumps(e.props).decode()},
-    )
+    sealed = e.props.get("sealed")
+    props = sealed if isinstance(sealed, str) else _dumps(e.props).decode()
+    rows.add("custom_events", base | {"path": path_of(e.url), "name": e.name, "props": props})
 
 
 def _identify(rows: Rows, s: _Session, base: dict[str, Any], e: ev.Identify) -> None:
@@ -457,7 +458,13 @@ def _survey(rows: Rows, s: _Session, base: dict[str, Any], e: ev.SurveyAnswer) -
     rows.add(
         "survey_answers",
         base
-        | {"path": path_of(e.url), "survey": e.survey, "question": e.question, "answer": e.answer},
+        | {
+            "path": path_of(e.url),
+            "survey": e.survey,
+            "question": e.question,
+            "qtype": e.qtype,
+            "answer": e.answer,
+        },
     )
 
 

@@ -225,6 +225,7 @@ class GovernAPI:
     # -- data-subject requests -------------------------------------------------------------------
 
     async def find_subject(self, request: Request) -> Response:
+        request.state.audited = True
         wanted: SubjectRequest = await decode_body(request, SubjectRequest)
         sessions = await run_in_threadpool(
             self._subjects("find"), access_of(request), wanted.project, wanted.customer_id
@@ -232,6 +233,7 @@ class GovernAPI:
         return json_response({"sessions": [msgspec.structs.asdict(s) for s in sessions]})
 
     async def export_subject(self, request: Request) -> Response:
+        request.state.audited = True
         wanted: SubjectRequest = await decode_body(request, SubjectRequest)
         data = await run_in_threadpool(self._export_zip, request, wanted)
         return Response(
@@ -250,6 +252,7 @@ class GovernAPI:
             return buffer.getvalue()
 
     async def erase_subject(self, request: Request) -> Response:
+        request.state.audited = True
         wanted: SubjectRequest = await decode_body(request, SubjectRequest)
         receipt = await run_in_threadpool(
             self._subjects("erase"),

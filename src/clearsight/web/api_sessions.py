@@ -75,6 +75,12 @@ class SessionsAPI:
 
     def replay_bytes(self, session: SessionSummary) -> bytes:
         stored = self.store.replay_chunks(session.project, session.sid)
+        if not stored:
+            raise Gone(
+                "replay-erased",
+                "this session's recording is no longer stored: it expired under the retention "
+                "policy or was erased",
+            )
         try:
             opened = [
                 chunks.open_chunk(self.sealer, session.project, session.sid, c.codec, c.data)

@@ -142,6 +142,8 @@ class Gate:
     async def done(self, request: Request, permission: str, status: int) -> None:
         if permission == PUBLIC or not describe(permission).customer_data or status >= 400:
             return
+        if getattr(request.state, "audited", False):
+            return  # the handler wrote a more specific entry itself
         access: Access = request.state.access
         purpose, reference = getattr(request.state, "purpose", ("", ""))
         query = {k: v for k, v in request.query_params.items() if k != "csrf"}

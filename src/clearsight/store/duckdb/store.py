@@ -198,7 +198,7 @@ class DuckDBEventStore:
     def has_batch(self, bid: str) -> bool:
         with self._errors("a batch lookup"):
             return bool(
-                self._cursor().execute("SELECT 1 FROM batches WHERE bid = ?", [bid]).fetchone()
+                self._cursor().execute("SELECT 1 FROM batches WHERE bid = ?", [bid]).fetchall()
             )
 
     def list_sessions(self, filters: SessionFilter) -> SessionPage:

@@ -131,7 +131,7 @@ def test_every_endpoint_for_every_role(world, tmp_path: Path) -> None:
 
 
 def test_refusals_are_audited(world) -> None:
-    srv, tokens, sid = world
+    srv, tokens, _ = world
     r = srv.get("/api/v1/sessions", headers={"Authorization": f"Bearer {tokens['viewer']}"})
     assert r.status_code == 403 and r.json()["code"] == "not-permitted"
     entries = srv.get("/api/v1/audit?action=sessions.list").json()["entries"]

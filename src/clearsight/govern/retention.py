@@ -165,11 +165,13 @@ class Retention:
         out = []
         for project in self.control.projects():
             policy = self.policy(project.id)
-            oldest = self.store.oldest_replay(project.id)
+            held = self.control.governance.held_sids(project.id)
+            holds = len(held)
+            # Held sessions may lawfully outlive the policy, so they do not count here.
+            oldest = self.store.oldest_replay(project.id, exclude=sorted(held))
             age = None if oldest is None else (now - oldest) / DAY_MS
-            holds = len(self.control.governance.held_sids(project.id))
-            # Held sessions may legitimately be older than the policy.
-            compliant = age is None or age <= policy.replay_days + 1 or holds > 0
+            # One day of grace: the scheduled purge runs daily.
+            compliant = age is None or age <= policy.replay_days + 1
             out.append(
                 Status(
                     project.id,

@@ -11,8 +11,8 @@ Erasure first stores everything the spool holds and retires its segments
 back), then crypto-shreds the sessions' data keys (from then on their sealed
 bytes are unreadable), deletes every row, and rewrites the event store so no
 freed block keeps old bytes. Batches that arrive for the person after the
-request starts are not covered: erase once their sessions have ended. Sessions under a legal hold are not erased; the receipt
-counts them.
+request starts are not covered: erase once their sessions have ended.
+Sessions under a legal hold are not erased; the receipt counts them.
 """
 
 from __future__ import annotations

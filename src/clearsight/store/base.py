@@ -118,8 +118,8 @@ class EventStore(Protocol):
         when ``with_replay``)."""
         ...
 
-    def oldest_replay(self, project: str) -> int | None:
-        """Start time of the oldest session that still has replay chunks."""
+    def oldest_replay(self, project: str, exclude: Sequence[str] = ()) -> int | None:
+        """Start time of the oldest session that still has replay chunks, ``exclude`` aside."""
         ...
 
     def delete_sessions(self, project: str, sids: Sequence[str], *, replay_only: bool) -> int:

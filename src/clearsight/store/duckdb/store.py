@@ -265,11 +265,12 @@ class DuckDBEventStore:
         )
         return [str(v) for v in rows.column("sid").to_pylist()]
 
-    def oldest_replay(self, project: str) -> int | None:
+    def oldest_replay(self, project: str, exclude: Sequence[str] = ()) -> int | None:
         rows = self.query(
             "SELECT min(started_at) AS t FROM sessions WHERE project = :p "
-            "AND sid IN (SELECT sid FROM replay_chunks WHERE project = :p)",
-            {"p": project},
+            f"AND sid IN (SELECT sid FROM replay_chunks WHERE project = :p) "
+            f"AND NOT {self.dialect.in_list('sid', 'skip')}",
+            {"p": project, "skip": list(exclude)},
         )
         value = rows.column("t")[0].as_py()
         return None if value is None else int(value)

@@ -24,20 +24,24 @@ import msgspec
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support import Server  # noqa: E402
+
 from clearsight.app import build_runtime  # noqa: E402
 from clearsight.config import load_settings  # noqa: E402
 from clearsight.demo.expand import expand, load_recordings  # noqa: E402
 from clearsight.demo.loader import DEMO_KEY, ensure_demo_project  # noqa: E402
 from clearsight.events import Batch  # noqa: E402
-from tests.support import Server  # noqa: E402
 
 _decode = msgspec.json.Decoder(Batch)
 
 
 def workload(sessions: int, seed: int) -> tuple[list[bytes], int]:
     """Batch bodies and their event count (rrweb events + interaction events)."""
-    bodies = [b for s in expand(load_recordings(), sessions, now_ms=int(time.time() * 1000),
-                                seed=seed) for b in s]
+    bodies = [
+        b
+        for s in expand(load_recordings(), sessions, now_ms=int(time.time() * 1000), seed=seed)
+        for b in s
+    ]
     events = 0
     for body in bodies:
         batch = _decode.decode(body)
@@ -57,8 +61,9 @@ async def _post_all(url: str, bodies: list[bytes], clients: int) -> list[float]:
             while not queue.empty():
                 body = queue.get_nowait()
                 began = time.perf_counter()
-                r = await http.post("/api/v1/ingest", content=body,
-                                    headers={"content-type": "text/plain"})
+                r = await http.post(
+                    "/api/v1/ingest", content=body, headers={"content-type": "text/plain"}
+                )
                 latencies.append(time.perf_counter() - began)
                 if r.status_code != 200:
                     raise RuntimeError(f"ingest answered {r.status_code}: {r.text[:200]}")
@@ -115,8 +120,10 @@ def main() -> None:
     bodies, events = workload(args.sessions, seed=11)
     assert all(DEMO_KEY.encode() in b for b in bodies[:1])
     mb = sum(map(len, bodies)) / 1e6
-    print(f"workload: {args.sessions} demo sessions, {len(bodies)} batches, {events} events, "
-          f"{mb:.1f} MB (cores: {os.cpu_count()})")
+    print(
+        f"workload: {args.sessions} demo sessions, {len(bodies)} batches, {events} events, "
+        f"{mb:.1f} MB (cores: {os.cpu_count()})"
+    )
     http_secs, base_secs, lat_all = [], [], []
     for run in range(args.runs):
         secs, lats = run_http(bodies, args.clients)
@@ -124,13 +131,17 @@ def main() -> None:
         http_secs.append(secs)
         base_secs.append(base)
         lat_all += lats
-        print(f"  run {run + 1}: http {events / secs:,.0f} ev/s, in-process {events / base:,.0f} ev/s")
+        print(
+            f"  run {run + 1}: http {events / secs:,.0f} ev/s, in-process {events / base:,.0f} ev/s"
+        )
     h, b = statistics.median(http_secs), statistics.median(base_secs)
     lat = sorted(lat_all)
     p50, p99 = lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.99)] * 1000
-    print(f"end to end over HTTP ({args.clients} clients): {events / h:,.0f} events/s, "
-          f"{mb / h:.1f} MB/s, {len(bodies) / h:,.0f} batches/s; "
-          f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+    print(
+        f"end to end over HTTP ({args.clients} clients): {events / h:,.0f} events/s, "
+        f"{mb / h:.1f} MB/s, {len(bodies) / h:,.0f} batches/s; "
+        f"latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    )
     print(f"baseline, same pipeline without HTTP: {events / b:,.0f} events/s, {mb / b:.1f} MB/s")
     print(f"HTTP / baseline throughput ratio: {b / h:.2f}x slower over HTTP")
     print(f"target >= 20,000 events/s end to end: {'met' if events / h >= 20_000 else 'NOT met'}")

@@ -52,7 +52,7 @@ def test_same_batch_id_is_stored_once(server: Server, project_key: str) -> None:
     time.sleep(0.5)
     summary = server.get(f"/api/v1/sessions/{b['sid']}").json()
     assert summary["clicks"] == 2 and summary["pages"] == 1
-    events = server.replay(b['sid'], "events")
+    events = server.replay(b["sid"], "events")
     assert len(events) == 2
 
 

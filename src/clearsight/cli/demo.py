@@ -55,7 +55,6 @@ def run(args: argparse.Namespace) -> int:
         added = load_demo(
             rt.control,
             rt.store,
-            rt.spool,
             rt.ingestor,
             sessions=args.sessions,
             seed=args.seed,

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 from tqdm import tqdm
 
+from clearsight.analyse.conversion import GOAL_KEY, Goal, goal_of
 from clearsight.demo.expand import expand, load_recordings
 from clearsight.ingest.accept import Ingestor
-from clearsight.spool.service import Spool
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.control import ControlPlane, Project
 
@@ -18,9 +18,14 @@ DEMO_KEY = "pk_demo_loans"
 
 
 def ensure_demo_project(control: ControlPlane) -> Project:
-    return control.project(DEMO_PROJECT) or control.create_project(
+    project = control.project(DEMO_PROJECT) or control.create_project(
         DEMO_PROJECT, "Northwind Lending (demo)", key=DEMO_KEY
     )
+    if not goal_of(control, DEMO_PROJECT).url_pattern:
+        control.settings.set(
+            DEMO_PROJECT, GOAL_KEY, Goal("/demo/loan/*/complete", "Application completed")
+        )
+    return project
 
 
 def demo_sessions(store: EventStore) -> int:
@@ -30,7 +35,6 @@ def demo_sessions(store: EventStore) -> int:
 def load_demo(
     control: ControlPlane,
     store: EventStore,
-    spool: Spool,
     ingestor: Ingestor,
     *,
     sessions: int,
@@ -50,14 +54,19 @@ def load_demo(
         days=days,
         seed=seed + sessions - missing,
     )
-    bar = tqdm(total=missing, unit="session", desc="loading demo sessions", disable=not progress)
+    bar = tqdm(
+        total=missing,
+        unit="session",
+        desc="loading demo sessions",
+        disable=None if progress else True,
+        mininterval=1.0,
+    )
 
     def bodies() -> Iterator[bytes]:
         for session in generated:
             yield from session
             bar.update(1)
 
-    ingestor.ingest_many(bodies())
-    spool.wait_idle(timeout=600)
+    ingestor.bulk_load(bodies())
     bar.close()
     return missing

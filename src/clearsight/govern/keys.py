@@ -181,6 +181,18 @@ class Keyring:
                 self._cache.popitem(last=False)
         return aead
 
+    def ensure(self, pairs: list[tuple[str, str]], kind: str) -> None:
+        """Create missing data keys for many sessions in one transaction (one fsync)."""
+        with self._lock:
+            missing = [(p, s) for p, s in pairs if (p, s, kind) not in self._cache]
+        missing = [(p, s) for p, s in missing if self.control.keys.get(p, s, kind) is None]
+        rows = []
+        for project, sid in missing:
+            kek = self.current_kek(project)
+            wrapped = self.kms.encrypt(kek, os.urandom(32), self._aad(project, sid, kind, kek))
+            rows.append((project, sid, kind, kek, wrapped))
+        self.control.keys.put_many_if_absent(rows)
+
     def shred(self, project: str, sids: list[str], kinds: tuple[str, ...] = KINDS) -> int:
         with self._lock:
             for sid in sids:
@@ -212,6 +224,9 @@ class EncryptingSealer:
 
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
+
+    def prepare(self, sessions: list[tuple[str, str]]) -> None:
+        self.keyring.ensure(sessions, "replay")
 
     def seal(self, project: str, sid: str, data: bytes) -> bytes:
         nonce = os.urandom(_NONCE)

@@ -26,6 +26,7 @@ class TokenizeIdentities:
 
     def __init__(self, keys_dir: Path) -> None:
         self.keys_dir = keys_dir
+        self._secrets: dict[str, bytes] = {}
 
     def __call__(self, body: bytes, batch: ev.Batch, project: Project) -> bytes:
         if b'"identify"' not in body:
@@ -33,7 +34,9 @@ class TokenizeIdentities:
         current = _decode.decode(body)
         if not any(isinstance(e, ev.Identify) and e.uid for e in current.events):
             return body
-        secret = project_secret(self.keys_dir, project.id)
+        secret = self._secrets.get(project.id)
+        if secret is None:
+            secret = self._secrets[project.id] = project_secret(self.keys_dir, project.id)
         events = [
             msgspec.structs.replace(e, uid=tokenize(secret, e.uid))
             if isinstance(e, ev.Identify) and e.uid

@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ log = logging.getLogger("clearsight.spool")
 
 Done = Callable[[BaseException | None], None]
 _STOP = object()
+_RECENT = 200_000
+"""Batch ids remembered after storage, for the ingest response's duplicate flag."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Spool:
         self._to_store: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._pending: dict[str, int] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self._backlog = 0
         self._idle = threading.Condition(self._lock)
         self._accepting = False
@@ -130,6 +134,12 @@ class Spool:
         with self._lock:
             return bid in self._pending
 
+    def seen_recently(self, bid: str) -> bool:
+        """Spooled, or stored since start (the last 200,000). Cheap; the store still
+        de-duplicates authoritatively, so a miss here never stores a batch twice."""
+        with self._lock:
+            return bid in self._pending or bid in self._recent
+
     @property
     def backlog_bytes(self) -> int:
         return self._backlog
@@ -158,7 +168,10 @@ class Spool:
                     self._pending[item.record.bid] = left
                 else:
                     self._pending.pop(item.record.bid, None)
+                self._recent[item.record.bid] = None
                 self._backlog -= item.size
+            while len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
             self._idle.notify_all()
 
     # -- committer thread ----------------------------------------------------------------------

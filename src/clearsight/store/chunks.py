@@ -36,6 +36,10 @@ class ChunkSealer(Protocol):
 
     codec: str
 
+    def prepare(self, sessions: list[tuple[str, str]]) -> None:
+        """Get ready to seal for these (project, sid) pairs, in bulk."""
+        ...
+
     def seal(self, project: str, sid: str, data: bytes) -> bytes: ...
 
     def open(self, project: str, sid: str, codec: str, data: bytes) -> bytes:
@@ -53,6 +57,9 @@ class PlainSealer:
     """No encryption: compressed bytes are stored as they are."""
 
     codec = "zstd"
+
+    def prepare(self, sessions: list[tuple[str, str]]) -> None:
+        pass
 
     def seal(self, project: str, sid: str, data: bytes) -> bytes:
         return data

@@ -259,8 +259,9 @@ def build_rows(batches: Sequence[AcceptedBatch], sealer: chunks.ChunkSealer) -> 
     custom-event properties, free-text survey answers) are sealed per session.
     """
     rows = Rows()
-    for accepted in batches:
-        batch = _batch_decoder.decode(accepted.body)
+    decoded = [(accepted, _batch_decoder.decode(accepted.body)) for accepted in batches]
+    sealer.prepare(list(dict.fromkeys((a.project, b.sid) for a, b in decoded)))
+    for accepted, batch in decoded:
         _add_batch(rows, accepted, batch, sealer)
     return rows.tables()
 

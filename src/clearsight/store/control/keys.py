@@ -42,6 +42,30 @@ class DataKeys:
                 )
             )
 
+    def put_many_if_absent(self, rows: list[tuple[str, str, str, str, bytes]]) -> None:
+        """(project, sid, kind, kek_id, wrapped) rows in one transaction; existing keys win."""
+        if not rows:
+            return
+        c = t.data_keys.c
+        with self.engine.begin() as conn:
+            for project, sid, kind, kek_id, wrapped in rows:
+                if conn.execute(
+                    sa.select(c.sid).where(
+                        (c.project == project) & (c.sid == sid) & (c.kind == kind)
+                    )
+                ).first():
+                    continue
+                conn.execute(
+                    t.data_keys.insert().values(
+                        project=project,
+                        sid=sid,
+                        kind=kind,
+                        kek_id=kek_id,
+                        wrapped=wrapped,
+                        created_at=now_ms(),
+                    )
+                )
+
     def shred(self, project: str, sids: list[str], kinds: tuple[str, ...]) -> int:
         """Delete data keys: what they sealed becomes unreadable."""
         done = 0

@@ -15,6 +15,7 @@ from clearsight.store.control.auditlog import AuditLog
 from clearsight.store.control.clock import now_ms
 from clearsight.store.control.governance import Governance
 from clearsight.store.control.keys import DataKeys
+from clearsight.store.control.settings import ProjectSettings
 
 
 class Project(msgspec.Struct, frozen=True):
@@ -42,6 +43,7 @@ class ControlPlane:
             self.audit = AuditLog(self.engine)
             self.governance = Governance(self.engine)
             self.keys = DataKeys(self.engine)
+            self.settings = ProjectSettings(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the control plane: {exc}") from None
         self._projects_by_key: dict[str, Project] = {}

@@ -220,3 +220,16 @@ retention_runs = sa.Table(
     sa.Column("sessions_purged", sa.Integer, nullable=False),
     sa.Column("held", sa.Integer, nullable=False),
 )
+
+# -- per-project settings ------------------------------------------------------------------
+
+# One JSON value per (project, key). Features keep their own keys here (capture rules,
+# URL normalisation, goal, signal thresholds...) so adding one needs no migration.
+project_settings = sa.Table(
+    "project_settings",
+    metadata,
+    sa.Column("project", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)

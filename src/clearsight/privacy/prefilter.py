@@ -1,0 +1,87 @@
+"""The prefilter: one RE2 pattern that finds the places worth a closer look.
+
+It is a necessary condition, not a detector: every value a detector accepts
+contains at least one of these triggers, and most bytes of an rrweb batch
+(structure, numbers, masked ``***`` text, CSS) contain none. The pattern has
+no capturing groups, so RE2 answers with its DFAs alone; what kind of hit it
+was is read off the matched bytes afterwards.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+from clearsight.privacy import rx
+
+# A byte before a digit run that cannot belong to a compact JSON number:
+# numbers follow ':' '[' ',' right after structure, so those only count
+# when the byte before them is not structural either. '#' starts a colour,
+# 'U+' a CSS unicode-range.
+_NOT_NUMBER = r'(?:[^0-9:,\[\-.#+]|[^"]:|[^"\]}0-9el],|[^:,\[]\[|[^:,\[]-|[^0-9]\.|[^Uu]\+)'
+# Six or more digits in groups of at least two: every digit-bearing value
+# (cards, phones, IBAN digits, ids, dates) has that; SVG numbers and viewBox
+# lists of single digits ("0 0 24 24", "C6.48 2 2 6.48") do not.
+# Separators as written raw, in JSON ('\/') and in URLs ('+', %20, %2F...).
+_SEP = r"(?:[ .\-/()+\\]|%2[0BbCcFf]){1,2}"
+_SIX_DIGITS = (
+    rf"(?:[0-9]{{6}}|[0-9]{{2,}}{_SEP}[0-9]{{2,}}{_SEP}[0-9]{{2}}|[0-9]{{3,}}{_SEP}[0-9]{{3}}"
+    rf"|[0-9]{{4,}}{_SEP}[0-9]{{2}}|[0-9]{{2}}{_SEP}[0-9]{{4}})"
+)
+# Skipped whole: base64 payloads and SVG path data (geometry only, digit-dense,
+# on every icon). A path always starts with a moveto.
+_SKIP = r'data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]{16,}|"d":"[Mm][0-9MmZzLlHhVvCcSsQqTtAaEe .,\-]*"'
+# Text nodes and values that may be one piece of a split card number or IBAN.
+_FRAGMENT = r'"(?:textContent|value|text)":"[A-Za-z0-9 ]{0,23}[0-9][A-Za-z0-9 ]{0,23}"'
+_KEYWORDS = (
+    r"(?i:bearer\s|basic\s|api[_\-]?key|apikey|secret|token|passw|pwd|passcode|credential"
+    r"|authorization|csrf|xsrf|nonce|signature|sk_live|sk_test|rk_live|rk_test)"
+    r"|ghp_|github_pat_|xox[abprs]-|AIza|glpat-|AKIA|ASIA"
+)
+PATTERN = "|".join(
+    (
+        _SKIP,
+        _FRAGMENT,
+        _KEYWORDS,
+        _NOT_NUMBER + _SIX_DIGITS,
+        r"[A-Za-z0-9._%+\-](?:@|\\u0040|%40|%2540)[A-Za-z0-9\-]",  # '@', also escaped
+        r"\\u00[3-7][0-9A-Fa-f]",  # a JSON-escaped letter or digit
+        r"%(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa])",  # a percent-encoded letter or digit
+        r"[^Uu]\+[1-9][0-9 .\-()]{5}",  # international phone (not U+2000-206F)
+        r"eyJ[A-Za-z0-9_\-]{6,}\.",  # JWT header
+        r"\b[13][1-9A-HJ-NP-Za-km-z]{25}",  # base58 bitcoin address
+        r"(?i:\b(?:bc|tb)1[02-9ac-hj-np-z]{8})",  # bech32 address
+        r"0x[0-9a-fA-F]{40}",  # ethereum address
+        r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}",  # IPv4
+        r"\b[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){1,6}:[0-9A-Fa-f]{1,4}\b",  # IPv6
+        r"[0-9A-Fa-f]{1,4}%(?:25)?3[Aa][0-9A-Fa-f]{0,4}%(?:25)?3[Aa]",  # IPv6 in a URL
+        r"[0-9]{1,4}\.[0-9]{1,2}\.[0-9]{2,4}|[0-9]{1,4}\\?/[0-9]{1,2}\\?/[0-9]{2,4}",  # dates
+        r"[0-9]{1,4}-[0-9]{1,2}-[0-9]{2,4}",
+        r"[A-Z]{6}[0-9LMNP-V]{2}[A-EHLMPR-T][0-9LMNP-V]{2}[A-Z]",  # codice fiscale
+        r"[a-z]{6}[0-9]{2}[a-ehlmpr-t][0-9]{2}[a-z][0-9]{3}[a-z]",  # ... typed in lower case
+        r"[A-Z]{2}[0-9]{2}(?:(?:[ \-+]|%20)?[A-Z0-9]){11}",  # IBAN with few digits
+    )
+)
+
+
+PREFILTER = rx.compile(PATTERN)
+_KEYWORD = re.compile(_KEYWORDS.encode())
+
+
+class Hit(enum.Enum):
+    SKIP = "skip"
+    FRAGMENT = "fragment"
+    KEYWORD = "keyword"
+    PLAIN = "plain"
+
+
+def classify(body: bytes, start: int, end: int) -> Hit:
+    """Which alternative matched at ``start`` (leftmost-first order)."""
+    first = body[start]
+    if first == 0x22 and body.startswith((b'"textContent":"', b'"value":"', b'"text":"'), start):
+        return Hit.FRAGMENT
+    if body.startswith((b"data:", b'"d":"'), start):
+        return Hit.SKIP
+    if _KEYWORD.match(body, start, end):
+        return Hit.KEYWORD
+    return Hit.PLAIN

@@ -1,0 +1,215 @@
+"""JSON strings in raw bytes: where they are, and masking one of them.
+
+The fast path never parses the batch. Whether a byte is inside a string is
+decided from the nearest unescaped quote before it; a string's ends are the
+nearest unescaped quotes around it. ``mask_string`` then runs the detectors
+on the string's decoded views and writes masks through them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Protocol
+
+from clearsight.privacy import engine, rx, views
+
+CONTEXT_AFTER = engine.CONTEXT_AFTER
+URL_DEPTH = 2
+MAX_ROUNDS = 4
+_DATA_URI = re.compile(rb"data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]{16,}")
+_WS = b" \t\r\n"
+_TO_CLOSE = rx.compile(rb'(?s)(?:[^"\\]|\\.)*')
+
+
+def escaped(body: bytes, quote: int) -> bool:
+    """True when the quote at ``quote`` is preceded by an odd run of backslashes."""
+    run = 0
+    i = quote - 1
+    while i >= 0 and body[i] == 0x5C:
+        run += 1
+        i -= 1
+    return run % 2 == 1
+
+
+def unescaped_quotes(body: bytes, start: int, end: int) -> int:
+    """Quotes in ``body[start:end]`` that are not escaped.
+
+    A quote behind a run of r backslashes is escaped when r is odd. Summing
+    (-1)^(k+1) * count(k backslashes + quote) over k >= 1 counts exactly the
+    odd runs, with C-speed counts instead of a Python loop per quote.
+    ``start`` must not fall inside a backslash run.
+    """
+    count = body.count(b'"', start, end)
+    if not count:
+        return 0
+    sign, needle = 1, b'\\"'
+    while True:
+        found = body.count(needle, start, end)
+        if not found:
+            return count
+        count -= sign * found
+        sign, needle = -sign, b"\\" + needle
+
+
+_AFTER_CLOSE = frozenset(b":,]} \t\r\n")
+_BEFORE_OPEN = frozenset(b"{[,: \t\r\n")
+
+
+def string_state(body: bytes, known: int, inside: bool, probe: int) -> tuple[bool, int]:
+    """Whether ``probe`` is inside a string, given the state at ``known``.
+
+    Returns (inside, opening quote or -1). The last unescaped quote before
+    ``probe`` usually settles it by JSON grammar alone: a quote followed by
+    content opens a string, a quote preceded by content closes one. Only
+    when both neighbours are structural (a string like "Name:" before ',')
+    are the quotes since ``known`` counted.
+    """
+    q = body.rfind(b'"', known, probe)
+    while q != -1 and escaped(body, q):
+        q = body.rfind(b'"', known, q)
+    if q == -1:
+        return inside, -1
+    if body[q + 1] not in _AFTER_CLOSE:
+        return True, q
+    if q == 0 or body[q - 1] not in _BEFORE_OPEN:
+        return False, -1
+    inside ^= bool(unescaped_quotes(body, known, probe) & 1)
+    return inside, q if inside else -1
+
+
+def string_start(body: bytes, inside: int) -> int:
+    """Offset of the opening quote of the string that contains ``inside``."""
+    q = body.rfind(b'"', 0, inside)
+    while q > 0 and escaped(body, q):
+        q = body.rfind(b'"', 0, q)
+    return q
+
+
+def string_end(body: bytes, inside: int) -> int:
+    """Offset of the closing quote of the string that contains ``inside``;
+    ``inside`` must not be the byte right after a backslash."""
+    return int(_TO_CLOSE._regexp.Match(rx.ANCHOR_START, body, inside, len(body))[0][1])
+
+
+def is_key(body: bytes, close: int) -> bool:
+    """A string is an object key when the next non-space byte is ':'."""
+    i = close + 1
+    while i < len(body) and body[i] in _WS:
+        i += 1
+    return i < len(body) and body[i] == 0x3A
+
+
+def _blank_data_uris(text: bytes) -> bytes:
+    """Base64 images are long random runs; hide them from the detectors."""
+    if b";base64," not in text:
+        return text
+    return _DATA_URI.sub(lambda m: b" " * len(m.group()), text)
+
+
+class Sink(Protocol):
+    """Where masks are written: a lazily made copy of the input."""
+
+    def buffer(self) -> bytearray: ...
+
+    def read(self, start: int, end: int) -> bytes: ...
+
+
+def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
+    """Detect and mask within the string content ``body[start:end]``.
+
+    Returns the detector names of what was masked, one per value.
+    """
+    return detect_and_mask(
+        sink,
+        start,
+        end,
+        lambda raw: _blank_data_uris(views.json_text(raw)),
+        lambda raw: views.decode_json(raw, start),
+        body[max(0, start - engine.LABEL_REACH) : start],
+        body[end : end + CONTEXT_AFTER],
+    )
+
+
+def detect_and_mask(
+    sink: Sink,
+    start: int,
+    end: int,
+    view: Callable[[bytes], bytes],
+    layer: Callable[[bytes], views.Layer],
+    before: bytes,
+    after: bytes,
+) -> list[str]:
+    """Mask ``sink[start:end]`` until nothing more is found.
+
+    Masking can change what the rest of the text means (a masked neighbour
+    no longer blocks a boundary, '1.' + masked digits reads as an IP), so
+    the text is scanned again after each round that masked something. That
+    is what makes scrubbing idempotent. ``view`` decodes cheaply for
+    detection; ``layer`` traces escapes for writing, only when needed.
+    """
+    names: list[str] = []
+    for _ in range(MAX_ROUNDS):
+        found = _round(sink, sink.read(start, end), view, layer, before, after)
+        if not found:
+            break
+        names += found
+    return names
+
+
+def _round(
+    sink: Sink,
+    raw: bytes,
+    view: Callable[[bytes], bytes],
+    layer: Callable[[bytes], views.Layer],
+    before: bytes,
+    after: bytes,
+) -> list[str]:
+    text = view(raw)
+    found = engine.find(text, before, after)
+    # Percent-decoded views: once, and again for double-encoded values
+    # (%2540 is '@' inside a URL that was itself put in a URL).
+    decoded: list[list[engine.Found]] = []
+    while views.is_urlish(text) and len(decoded) < URL_DEPTH:
+        text = views.url_text(text)
+        decoded.append(engine.find(text, before, after))
+    if not found and not any(decoded):
+        return []
+    base = layer(raw)
+    buffer = sink.buffer()
+    write_masks(base, found, buffer)
+    names = [f.name for f in found]
+    for url_found in decoded:
+        base = views.decode_url(base)
+        write_masks(base, url_found, buffer)
+        names = _merge(names, url_found)
+    return names
+
+
+def write_masks(layer: views.Layer, found: list[engine.Found], out: bytearray) -> None:
+    data = layer.data
+    for f in found:
+        table = engine.MASK_TABLES[f.mask]
+        for lo, hi in f.spans:
+            src = layer.plain_span(lo, hi)
+            if src is not None:  # no escapes inside: one slice, translated
+                out[src : src + hi - lo] = data[lo:hi].translate(table)
+                continue
+            for pos in range(lo, hi):
+                byte = data[pos]
+                if table[byte] != byte:
+                    layer.write(pos, table[byte], out)
+
+
+def _merge(names: list[str], more: list[engine.Found]) -> list[str]:
+    """One entry per value when several views saw it (a plain email in a URL
+    is found both before and after percent-decoding)."""
+    seen = Counter(names)
+    merged = list(names)
+    for f in more:
+        if seen[f.name]:
+            seen[f.name] -= 1
+        else:
+            merged.append(f.name)
+    return merged

@@ -12,6 +12,7 @@ from clearsight.cli import (
     audit,
     demo,
     keys,
+    migrate,
     projects,
     purposes,
     report,
@@ -22,7 +23,19 @@ from clearsight.cli import (
 )
 from clearsight.errors import ClearsightError
 
-GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes]
+GROUPS = [
+    serve,
+    demo,
+    projects,
+    users,
+    audit,
+    keys,
+    retention,
+    subjects,
+    report,
+    purposes,
+    migrate,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

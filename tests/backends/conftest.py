@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from clearsight.store.base import EventStore
-from clearsight.store.control import ControlPlane
 from clearsight.store.clickhouse import ClickHouseEventStore
+from clearsight.store.control import ControlPlane
 from clearsight.store.duckdb import DuckDBEventStore
 from tests.backends.postgres import postgres_server
 

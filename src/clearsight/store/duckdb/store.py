@@ -353,6 +353,18 @@ class DuckDBEventStore:
         )
         yield from reader
 
+    def import_table(self, table: str, rows: pa.Table) -> None:
+        """Bulk rows straight into a table (migrations, benchmarks): no de-duplication."""
+        if table not in self.table_names():
+            raise ValueError(f"no table {table!r}")
+        with self._write_lock, self._errors(f"importing into {table}"):
+            cur = self._cursor()
+            cur.register("import_in", rows)
+            try:
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM import_in")
+            finally:
+                cur.unregister("import_in")
+
     def row_count(self, table: str) -> int:
         if table not in self.table_names():
             raise ValueError(f"no table {table!r}")

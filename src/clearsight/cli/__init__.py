@@ -18,11 +18,12 @@ from clearsight.cli import (
     retention,
     serve,
     subjects,
+    surveys,
     users,
 )
 from clearsight.errors import ClearsightError
 
-GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes]
+GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes, surveys]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 // server-side capture config merged on top.
 import { warn } from './log';
 import { load, save } from './storage';
+import type { SurveyDef } from './survey';
 
 export interface InitOptions {
   endpoint?: string;
@@ -25,6 +26,7 @@ export interface RemoteConfig {
   unmaskSelectors?: string[];
   excludeUrls?: string[];
   sampleRate?: number;
+  surveys?: SurveyDef[];
 }
 
 export interface Settings {
@@ -40,6 +42,7 @@ export interface Settings {
   unmaskSelectors: string[];
   excludeUrls: string[];
   sampleRate: number;
+  surveys: SurveyDef[];
   debug: boolean;
 }
 
@@ -82,6 +85,7 @@ export function settings(o: InitOptions, defaultEndpoint: string): Settings {
     unmaskSelectors: selectors(o.unmaskSelectors),
     excludeUrls: [],
     sampleRate: 1,
+    surveys: [],
     debug: !!o.debug,
   };
 }
@@ -95,6 +99,7 @@ export function merge(s: Settings, r: RemoteConfig): Settings {
     unmaskSelectors: selectors(s.unmaskSelectors, r.unmaskSelectors),
     excludeUrls: Array.isArray(r.excludeUrls) ? r.excludeUrls.filter((u) => typeof u === 'string') : [],
     sampleRate: typeof rate === 'number' && rate >= 0 && rate <= 1 ? rate : 1,
+    surveys: Array.isArray(r.surveys) ? r.surveys.filter((d) => d && typeof d.id === 'string') : [],
   };
 }
 

@@ -42,12 +42,15 @@ from clearsight.store.clickhouse import ClickHouseEventStore
 from clearsight.store.control import ControlPlane, Project
 from clearsight.store.control.claims import BatchClaims
 from clearsight.store.duckdb import DuckDBEventStore
+from clearsight.surveys.answers import ScrubSurveyAnswers
+from clearsight.surveys.definitions import SurveyBook, with_surveys
 from clearsight.web import demo_site
 from clearsight.web.api_govern import GovernAPI
 from clearsight.web.api_sessions import SessionsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.gate import Gate, LoginRequired
 from clearsight.web.pages import Pages, render
+from clearsight.web.surveys import SurveysWeb
 
 log = logging.getLogger("clearsight")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -147,7 +150,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
         control,
         store,
         spool,
-        filters=[TokenizeIdentities(settings.keys_path)],
+        filters=[TokenizeIdentities(settings.keys_path), ScrubSurveyAnswers(SurveyBook(control))],
         max_backlog_bytes=settings.spool_max_backlog_bytes,
     )
     auditor = Auditor(control, settings.keys_path, checkpoint_every=settings.audit_checkpoint_every)
@@ -263,6 +266,7 @@ def _capture_js(request: Request) -> Response:
 
 def routes(rt: Runtime) -> list[BaseRoute]:
     sessions = SessionsAPI(rt.store, rt.sealer, rt.control)
+    surveys = SurveyBook(rt.control, rt.auditor)
 
     def health(request: Request) -> Response:
         return json_response(
@@ -276,11 +280,12 @@ def routes(rt: Runtime) -> list[BaseRoute]:
     table: list[BaseRoute] = [
         guarded("/healthz", health, PUBLIC),
         guarded("/capture.js", _capture_js, PUBLIC),
-        *IngestEndpoints(rt.ingestor, rt.settings, capture_config).routes(),
+        *IngestEndpoints(rt.ingestor, rt.settings, with_surveys(capture_config, surveys)).routes(),
         *sessions.routes(),
         *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
         *GovernAPI(rt).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
+        *SurveysWeb(rt.store, rt.sealer, rt.control, surveys).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if rt.settings.demo_site:

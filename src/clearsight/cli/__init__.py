@@ -19,6 +19,7 @@ from clearsight.cli import (
     retention,
     serve,
     subjects,
+    surveys,
     users,
 )
 from clearsight.errors import ClearsightError
@@ -34,6 +35,7 @@ GROUPS = [
     subjects,
     report,
     purposes,
+    surveys,
     migrate,
 ]
 

@@ -49,6 +49,7 @@ from clearsight.web.api_govern import GovernAPI
 from clearsight.web.api_sessions import SessionsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.gate import Gate, LoginRequired
+from clearsight.web.govern_pages import GovernPages
 from clearsight.web.pages import Pages, render
 from clearsight.web.surveys import SurveysWeb
 
@@ -284,6 +285,7 @@ def routes(rt: Runtime) -> list[BaseRoute]:
         *sessions.routes(),
         *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
         *GovernAPI(rt).routes(),
+        *GovernPages(rt).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
         *SurveysWeb(rt.store, rt.sealer, rt.control, surveys).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

@@ -12,6 +12,7 @@ from clearsight.cli import (
     audit,
     demo,
     keys,
+    privacy,
     projects,
     purposes,
     report,
@@ -22,7 +23,7 @@ from clearsight.cli import (
 )
 from clearsight.errors import ClearsightError
 
-GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes]
+GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes, privacy]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,7 @@ from clearsight.privacy.domrules import DomRules
 from clearsight.privacy.enforce import EnforceRules
 from clearsight.privacy.filters import Filtered
 from clearsight.privacy.rules import PrivacyRules, check, fnv1a32, in_sample
+from clearsight.privacy.scrub import scrub
 from clearsight.privacy.selectors import SelectorError, SelectorSet, parse_one
 from clearsight.store.control import Project
 
@@ -128,3 +129,19 @@ def test_an_excluded_page_inside_a_batch_loses_only_its_own_events() -> None:
     assert [e["type"] for e in kept["rrweb"]] == [4, 2]
     assert [e["url"] for e in kept["events"]] == ["https://x/open", "https://x/open"]
     assert b"statement" not in out
+
+
+def test_selectors_in_interaction_events_label_nothing() -> None:
+    """``sel`` names an element: "#signature" or "#phone" around an event's URL and
+    page-view id must not make them a secret or a phone number."""
+    body = batch("pk_p", url="https://loans.test/demo/loan/430358/esign")
+    body["events"][1] |= {"sel": "#signature", "pv": "a3170549-5e56-4586-8b0a-f843016b1379"}
+    body["events"].append(
+        {"t": "field", "ts": TS, "pv": "13666bc3-1e7d-48ca-a6ae-17e68176cedb", "sel": "#phone"}
+    )
+    raw = encode(body)
+    assert scrub(raw).catches == []
+    hidden = raw.replace(b'"sel":"#phone"', b'"sel":"#phone","token":"q8Zr2LmX0pVt7sKd3nWy"')
+    masked = scrub(hidden)
+    assert b"q8Zr2LmX0pVt7sKd3nWy" not in masked.body, "a key still labels"
+    assert {c.detector for c in masked.catches} == {"secret"}

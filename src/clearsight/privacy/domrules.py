@@ -21,6 +21,7 @@ session (``memory.py``): a mutation names its node by id only.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,11 +87,19 @@ def head(raw: bytes) -> tuple[int, int]:
 class DomRules:
     def __init__(self, limit: int = 20_000) -> None:
         self.memory: SessionMemory[Nodes] = SessionMemory(Nodes, limit)
+        # Batches are filtered in worker threads; one session's state changes in order.
+        self._lock = threading.Lock()
 
     def apply(
         self, key: tuple[str, str], raws: list[bytes], block: SelectorSet, mask: SelectorSet
     ) -> tuple[list[bytes], bool]:
         """The rrweb events with the rules applied, and whether any changed."""
+        with self._lock:
+            return self._apply(key, raws, block, mask)
+
+    def _apply(
+        self, key: tuple[str, str], raws: list[bytes], block: SelectorSet, mask: SelectorSet
+    ) -> tuple[list[bytes], bool]:
         nodes = self.memory.get(key)
         out: list[bytes] = []
         changed = False

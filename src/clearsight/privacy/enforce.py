@@ -18,6 +18,7 @@ A project without rules costs one cached lookup and a hash of the session id.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,6 +52,7 @@ class EnforceRules:
         self.pages: SessionMemory[_Page] = SessionMemory(_Page, limit)
         self.dom = DomRules(limit)
         self._selectors: dict[tuple[str, ...], SelectorSet] = {}
+        self._lock = threading.Lock()  # batches are filtered in worker threads
 
     def __call__(self, body: bytes, batch: ev.Batch, project: Project) -> bytes | Filtered:
         rules = self.rules_of(project.id)
@@ -66,7 +68,8 @@ class EnforceRules:
         key = (project.id, current.sid)
         changed = False
         if rules.exclude_urls:
-            raws, events, changed = self._exclude(key, raws, events, rules.exclude_urls)
+            with self._lock:
+                raws, events, changed = self._exclude(key, raws, events, rules.exclude_urls)
             if changed and not raws and not events:
                 return DROP
         if raws and (block or mask):

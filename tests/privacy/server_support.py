@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tests.support import Server
+from tests.support import Server, snapshot_events
 
 T = TypeVar("T")
 TS = 1_767_000_000_000
@@ -57,16 +57,10 @@ def text(node_id: int, value: str) -> dict[str, Any]:
 
 def page(body: list[dict[str, Any]], url: str, ts: int = TS) -> list[dict[str, Any]]:
     """rrweb meta + full snapshot of a page whose <body> (id 4) holds ``body``."""
-    html = element(2, "html", {}, [element(3, "head", {}, []), element(4, "body", {}, body)])
-    doc = {"type": 0, "childNodes": [html], "id": 1}
-    return [
-        {"type": 4, "data": {"href": url, "width": 1024, "height": 768}, "timestamp": ts},
-        {
-            "type": 2,
-            "data": {"node": doc, "initialOffset": {"left": 0, "top": 0}},
-            "timestamp": ts + 1,
-        },
-    ]
+    meta, snapshot, _ = snapshot_events(ts, "", url)
+    html = snapshot["data"]["node"]["childNodes"][0]
+    html["childNodes"][1]["childNodes"] = body
+    return [meta, snapshot]
 
 
 def mutation(ts: int, **data: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ seconds after they arrive, several at a time, off the request path.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -62,26 +63,21 @@ class WithdrawalEraser:
             self._thread = None
 
     def _loop(self) -> None:
-        stop = False
-        while not stop:
-            first = self._queue.get()
-            if first is None:
-                return
-            time.sleep(self.delay_s)  # gather what arrives meanwhile: one spool roll for all
-            batch = [first]
-            while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
+        while True:
+            batch = [self._queue.get()]
+            if batch[0] is not None:
+                time.sleep(self.delay_s)  # gather what arrives meanwhile: one spool roll for all
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    batch.append(self._queue.get_nowait())
+            work = [item for item in batch if item is not None]
             try:
-                self._erase(batch)
+                if work:
+                    self._erase(work)
             except Exception:
                 log.exception("erasing withdrawn sessions failed; they are still stored")
+            if None in batch:
+                return
 
     def _erase(self, batch: list[tuple[str, str, str]]) -> None:
         self.roll_spool()

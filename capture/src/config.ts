@@ -24,6 +24,7 @@ export interface RemoteConfig {
   blockSelectors?: string[];
   maskSelectors?: string[];
   unmaskSelectors?: string[];
+  unmaskUrls?: string[];
   excludeUrls?: string[];
   sampleRate?: number;
   surveys?: SurveyDef[];
@@ -40,6 +41,7 @@ export interface Settings {
   maskSelectors: string[];
   blockSelectors: string[];
   unmaskSelectors: string[];
+  unmaskUrls: string[];
   excludeUrls: string[];
   sampleRate: number;
   surveys: SurveyDef[];
@@ -83,11 +85,16 @@ export function settings(o: InitOptions, defaultEndpoint: string): Settings {
     maskSelectors: selectors(o.maskSelectors),
     blockSelectors: selectors(o.blockSelectors),
     unmaskSelectors: selectors(o.unmaskSelectors),
+    unmaskUrls: [],
     excludeUrls: [],
     sampleRate: 1,
     surveys: [],
     debug: !!o.debug,
   };
+}
+
+function globs(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((u) => typeof u === 'string') : [];
 }
 
 export function merge(s: Settings, r: RemoteConfig): Settings {
@@ -97,7 +104,8 @@ export function merge(s: Settings, r: RemoteConfig): Settings {
     blockSelectors: selectors(s.blockSelectors, r.blockSelectors),
     maskSelectors: selectors(s.maskSelectors, r.maskSelectors),
     unmaskSelectors: selectors(s.unmaskSelectors, r.unmaskSelectors),
-    excludeUrls: Array.isArray(r.excludeUrls) ? r.excludeUrls.filter((u) => typeof u === 'string') : [],
+    unmaskUrls: globs(r.unmaskUrls),
+    excludeUrls: globs(r.excludeUrls),
     sampleRate: typeof rate === 'number' && rate >= 0 && rate <= 1 ? rate : 1,
     surveys: Array.isArray(r.surveys) ? r.surveys.filter((d) => d && typeof d.id === 'string') : [],
   };

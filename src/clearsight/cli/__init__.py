@@ -13,6 +13,7 @@ from clearsight.cli import (
     demo,
     keys,
     migrate,
+    privacy,
     projects,
     purposes,
     report,
@@ -36,6 +37,7 @@ GROUPS = [
     report,
     purposes,
     surveys,
+    privacy,
     migrate,
 ]
 

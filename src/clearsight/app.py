@@ -171,7 +171,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
             TokenizeIdentities(settings.keys_path, rules),
             strip_user_agent,
             ScrubSurveyAnswers(SurveyBook(control)),
-            ScrubBatch(),
+            ScrubBatch(rules),
         ],
         reduce_client=network_reducer(cast(IpMode, settings.ip_mode)),
         max_backlog_bytes=settings.spool_max_backlog_bytes,

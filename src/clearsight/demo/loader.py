@@ -11,6 +11,7 @@ from clearsight.analyse.conversion import GOAL_KEY, Goal, goal_of
 from clearsight.demo.expand import expand, load_recordings
 from clearsight.demo.surveys import ensure_demo_surveys, with_answers
 from clearsight.ingest.accept import Ingestor
+from clearsight.privacy.rules import RULES_KEY, PrivacyRules, check
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.control import ControlPlane, Project
 
@@ -25,6 +26,23 @@ def ensure_demo_project(control: ControlPlane) -> Project:
     if not goal_of(control, DEMO_PROJECT).url_pattern:
         control.settings.set(
             DEMO_PROJECT, GOAL_KEY, Goal("/demo/loan/*/complete", "Application completed")
+        )
+    if RULES_KEY not in control.settings.all(DEMO_PROJECT):
+        # The lender's own public values, shown in unmasked copy on every page: without
+        # this the server would catch its service number in every snapshot.
+        control.settings.set(
+            DEMO_PROJECT,
+            RULES_KEY,
+            check(
+                PrivacyRules(
+                    allow_values=[
+                        "800-555-0142",
+                        "+1 800 555 0142",
+                        "GB29 NWBK 6016 1331 9268 19",
+                        "1900-01-01",
+                    ]
+                )
+            ),
         )
     return project
 

@@ -77,6 +77,19 @@ def connect(url: str) -> Any:
     )
 
 
+def _texts(table: pa.Table) -> pa.Table:
+    """ClickHouse Strings arrive as bytes: text columns become text; binary ``data``
+    columns (sealed replay chunks) stay bytes, as DuckDB's BLOBs do."""
+    for i, field in enumerate(table.schema):
+        base = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if field.name != "data" and (pa.types.is_binary(base) or pa.types.is_large_binary(base)):
+            column = table.column(i)
+            if pa.types.is_dictionary(field.type):
+                column = column.cast(base)
+            table = table.set_column(i, field.name, column.cast(pa.string()))
+    return table
+
+
 class ClickHouseEventStore:
     name = "clickhouse"
     dialect: Dialect = ClickHouseDialect()
@@ -184,8 +197,8 @@ class ClickHouseEventStore:
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         text, bound = clickhouse_params(sql, params or {})
         with self._errors("an analysis query"), self._lock:
-            table: pa.Table = self._client.query_arrow(text, parameters=bound, use_strings=True)
-        return table
+            table: pa.Table = self._client.query_arrow(text, parameters=bound, use_strings=False)
+        return _texts(table)
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         with self._errors("a derived-table write"):

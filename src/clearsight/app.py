@@ -43,6 +43,7 @@ from clearsight.web.api_govern import GovernAPI
 from clearsight.web.api_sessions import SessionsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.gate import Gate, LoginRequired
+from clearsight.web.heatmaps import HeatmapsAPI, HeatmapService
 from clearsight.web.pages import Pages, render
 
 log = logging.getLogger("clearsight")
@@ -258,6 +259,7 @@ def routes(rt: Runtime) -> list[BaseRoute]:
         *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
         *GovernAPI(rt).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
+        *HeatmapsAPI(HeatmapService(rt.store, rt.sealer, rt.control, rt.auditor)).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if rt.settings.demo_site:

@@ -1,0 +1,60 @@
+-- 030: copy new page views, clicks, moves and scrolls into the heat_* tables
+-- (migrations/030_heatmaps.sql says why), normalising each distinct path of
+-- the batch once. The rebuild (store/duckdb/heatmaps.py) runs this same text
+-- over whole tables.
+
+CREATE OR REPLACE TEMP TABLE heat_batch_paths AS
+WITH paths AS (
+    SELECT DISTINCT project, path FROM pageviews_in
+    UNION SELECT DISTINCT project, path FROM clicks_in
+    UNION SELECT DISTINCT project, path FROM moves_in
+    UNION SELECT DISTINCT project, path FROM scrolls_in
+), rl AS (
+    SELECT project, list(pattern || chr(1) || replacement ORDER BY pos) AS rules
+    FROM heat_url_rules GROUP BY project
+)
+SELECT p.project, p.path,
+    array_to_string(list_transform(string_split(p.path, '/'), lambda seg: list_reduce(
+        list_prepend(seg, coalesce(own.rules, dflt.rules, CAST([] AS VARCHAR[]))),
+        lambda acc, r: CASE WHEN acc = seg AND regexp_full_match(seg, split_part(r, chr(1), 1))
+            THEN split_part(r, chr(1), 2) ELSE acc END)), '/') AS key
+FROM paths p
+LEFT JOIN rl own ON own.project = p.project
+LEFT JOIN rl dflt ON dflt.project = '*';
+
+INSERT INTO heat_pages
+SELECT n.project, n.key,
+    (SELECT coalesce(max(page), 0) FROM heat_pages) + row_number() OVER (ORDER BY n.project, n.key)
+FROM (SELECT DISTINCT project, key FROM heat_batch_paths) n
+ANTI JOIN heat_pages h ON h.project = n.project AND h.key = n.key;
+
+CREATE OR REPLACE TEMP TABLE heat_batch_pages AS
+SELECT b.project, b.path, h.page
+FROM heat_batch_paths b JOIN heat_pages h ON h.project = b.project AND h.key = b.key;
+
+INSERT INTO heat_views
+SELECT v.project, b.page, heat_bucket(v.vw), v.day, v.ts, v.sid, v.pv, coalesce(s.device, ''),
+    v.vw, v.vh, v.dh
+FROM pageviews_in v
+JOIN heat_batch_pages b ON b.project = v.project AND b.path = v.path
+LEFT JOIN session_deltas_in s ON s.project = v.project AND s.sid = v.sid;
+
+INSERT INTO heat_clicks
+SELECT c.project, b.page, heat_bucket(c.vw), c.day, c.ts, c.sid, c.pv, coalesce(s.device, ''),
+    c.sel, c.tag, c.fixed, c.reg, c.rx, c.ry, c.x, CASE WHEN c.fixed THEN c.y - c.sy ELSE c.y END,
+    c.vw
+FROM clicks_in c
+JOIN heat_batch_pages b ON b.project = c.project AND b.path = c.path
+LEFT JOIN session_deltas_in s ON s.project = c.project AND s.sid = c.sid;
+
+INSERT INTO heat_moves
+SELECT m.project, b.page, heat_bucket(m.vw), m.day, m.ts, m.sid, m.pv, coalesce(s.device, ''),
+    m.sel, m.fixed, m.rx, m.ry, m.x, m.y, m.vw, m.dwell
+FROM moves_in m
+JOIN heat_batch_pages b ON b.project = m.project AND b.path = m.path
+LEFT JOIN session_deltas_in s ON s.project = m.project AND s.sid = m.sid;
+
+INSERT INTO heat_scrolls
+SELECT r.project, b.page, r.day, r.ts, r.sid, r.pv, r.sy, r.max_depth, r.vh, r.dh
+FROM scrolls_in r
+JOIN heat_batch_pages b ON b.project = r.project AND b.path = r.path;

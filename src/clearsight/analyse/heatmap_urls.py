@@ -114,9 +114,9 @@ def resolve_pages(
     url = url.strip()
     if not url:
         raise BadRequest("missing-parameter", "`url` is required: a page path, URL or glob")
-    if is_glob(url):
+    if "://" not in url and is_glob(url):  # a full URL's "?" starts its query, not a glob
         match = store.dialect.regex_full_match("key", ":rx")
-        where, params = match, {"rx": glob_to_regex(path_of(url))}
+        where, params = match, {"rx": glob_to_regex(url)}
     else:
         where, params = "key = :key", {"key": normalise(path_of(url), rules)}
     rows = store.query(

@@ -11,6 +11,7 @@ from clearsight import __version__
 from clearsight.cli import (
     audit,
     demo,
+    heatmap,
     keys,
     projects,
     purposes,
@@ -22,7 +23,19 @@ from clearsight.cli import (
 )
 from clearsight.errors import ClearsightError
 
-GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes]
+GROUPS = [
+    serve,
+    demo,
+    projects,
+    users,
+    audit,
+    keys,
+    retention,
+    subjects,
+    report,
+    purposes,
+    heatmap,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

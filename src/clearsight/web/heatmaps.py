@@ -99,15 +99,14 @@ class HeatmapService:
         )
         return changed
 
-    def sync_rules(self) -> None:
-        """Mirror every project's URL rules into the event store (at start-up)."""
+    def sync_rules(self) -> bool:
+        """Mirror every project's URL rules into the event store; True if any changed."""
         changed = False
         for project in self.control.projects():
             settings = settings_of(self.control, project.id)
             rules = None if settings.url_rules is None else rules_of(settings)
             changed |= upkeep.set_url_rules(self.store, project.id, rules)
-        if changed:
-            upkeep.rebuild(self.store)
+        return changed
 
 
 class HeatmapsAPI:

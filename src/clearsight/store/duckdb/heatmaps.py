@@ -95,7 +95,7 @@ def rebuild(store: DuckDBEventStore) -> dict[str, float]:
             for view in _SOURCES:
                 cur.execute(f"DROP VIEW IF EXISTS temp.{view}")
         counts = {
-            t: float(cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # type: ignore[index]
+            t: float(cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])
             for t in TABLES
         }
     return counts | {"seconds": round(time.monotonic() - began, 3)}

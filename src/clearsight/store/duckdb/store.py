@@ -278,13 +278,9 @@ class DuckDBEventStore:
     def delete_sessions(self, project: str, sids: Sequence[str], *, replay_only: bool) -> int:
         if not sids:
             return 0
-        tables = (
-            ["replay_chunks"]
-            if replay_only
-            else [*(t for t in SCHEMAS if t != "session_deltas"), "sessions", "segment_members"]
-        )
         with self._write_lock, self._errors("deleting sessions"):
             cur = self._cursor()
+            tables = ["replay_chunks"] if replay_only else self._session_tables(cur)
             cur.begin()
             try:
                 for table in tables:
@@ -297,6 +293,17 @@ class DuckDBEventStore:
                 cur.rollback()
                 raise
         return len(sids)
+
+    def _session_tables(self, cur: duckdb.DuckDBPyConnection) -> list[str]:
+        """Every table with a row per session or finer: the raw tables, and whatever later
+        migrations derived from them (segment members, heatmap copies...), found by their
+        ``project`` and ``sid`` columns so that an erasure can never miss one."""
+        found = cur.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE schema_name = 'main' "
+            "AND NOT internal AND column_name IN ('sid', 'project') "
+            "GROUP BY table_name HAVING count(*) = 2 ORDER BY table_name"
+        ).fetchall()
+        return [str(r[0]) for r in found]
 
     def sessions_of_user(self, project: str, uid: str) -> list[str]:
         rows = self.query(

@@ -13,6 +13,7 @@ change re-derives the heat tables (``store.duckdb.heatmaps.rebuild``).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -116,9 +117,22 @@ def resolve_pages(
         raise BadRequest("missing-parameter", "`url` is required: a page path, URL or glob")
     if "://" not in url and is_glob(url):  # a full URL's "?" starts its query, not a glob
         match = store.dialect.regex_full_match("key", ":rx")
-        where, params = match, {"rx": glob_to_regex(url)}
-    else:
-        where, params = "key = :key", {"key": normalise(path_of(url), rules)}
+        return _lookup(store, project, match, {"rx": glob_to_regex(url)})
+    key = normalise(path_of(url), rules)
+    known = _known.setdefault(store, {})
+    if (project, key) not in known:
+        known[(project, key)] = _lookup(store, project, "key = :key", {"key": key})
+    return known[(project, key)]
+
+
+# A normalised page's number never changes once given, so exact lookups are kept
+# (per store); glob lookups are not, as new pages may match them later.
+_known: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], list[PageRef]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _lookup(store: EventStore, project: str, where: str, params: dict[str, Any]) -> list[PageRef]:
     rows = store.query(
         f"SELECT page, key FROM heat_pages WHERE project = :project AND {where} ORDER BY key",
         {"project": project} | params,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from importlib import resources
+from typing import Any
 
 from clearsight.store.duckdb.store import DuckDBEventStore
 
@@ -36,42 +37,83 @@ _SOURCES = {
 }
 
 
-def url_rules(store: DuckDBEventStore, project: str) -> list[tuple[str, str]]:
-    """The rules in force for ``project`` in the store (its own, else the defaults)."""
+DEFAULT_RULES: list[tuple[str, str]] = [
+    ("[0-9]+", ":id"),
+    ("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", ":uuid"),
+    ("[0-9a-fA-F]{16,}", ":hex"),
+]
+"""The defaults of migration 030's heat_key; analyse/heatmap_urls.py names them for people."""
+
+
+def url_rules(store: DuckDBEventStore, project: str) -> list[tuple[str, str]] | None:
+    """The project's own rules in the store, or None when it uses the defaults."""
     with store._write_lock:
-        rows = (
-            store._cursor()
-            .execute(
-                "SELECT project, pattern, replacement FROM heat_url_rules "
-                "WHERE project IN (?, '*') ORDER BY pos",
-                [project],
-            )
-            .fetchall()
-        )
-    own = [(p, r) for proj, p, r in rows if proj == project]
-    return own or [(p, r) for proj, p, r in rows if proj == "*"]
+        return _own_rules(store._cursor()).get(project)
+
+
+def _own_rules(cur: Any) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    rows = cur.execute(
+        "SELECT project, pattern, replacement FROM heat_url_rules ORDER BY project, pos"
+    ).fetchall()
+    for project, pattern, replacement in rows:
+        out.setdefault(project, []).append((pattern, replacement))
+    return out
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _cases(rules: Sequence[tuple[str, str]]) -> str:
+    whens = " ".join(
+        f"WHEN regexp_full_match(seg, {_literal(p)}) THEN {_literal(r)}" for p, r in rules
+    )
+    return f"CASE {whens} ELSE seg END" if whens else "seg"
+
+
+def macro_sql(own: dict[str, list[tuple[str, str]]]) -> str:
+    """heat_key(project, path) with every rule a constant pattern (why: migration 030)."""
+    per_project = " ".join(
+        f"WHEN proj = {_literal(project)} THEN ({_cases(rules)})" for project, rules in own.items()
+    )
+    body = (
+        f"CASE {per_project} ELSE ({_cases(DEFAULT_RULES)}) END" if own else _cases(DEFAULT_RULES)
+    )
+    return (
+        "CREATE OR REPLACE MACRO heat_key(proj, p) AS array_to_string(list_transform("
+        f"string_split(p, '/'), lambda seg: {body}), '/')"
+    )
 
 
 def set_url_rules(
     store: DuckDBEventStore, project: str, rules: Sequence[tuple[str, str]] | None
 ) -> bool:
     """Store ``project``'s rules (None: back to the defaults). True when they changed."""
-    before = url_rules(store, project)
+    wanted = None if rules is None else [(p, r) for p, r in rules]
     with store._write_lock, store._errors("saving URL rules"):
         cur = store._cursor()
+        own = _own_rules(cur)
+        if own.get(project) == wanted:
+            return False
+        if wanted is None:
+            own.pop(project, None)
+        else:
+            own[project] = wanted
         cur.begin()
         try:
-            cur.execute("DELETE FROM heat_url_rules WHERE project = ?", [project])
-            for pos, (pattern, replacement) in enumerate(rules or [], start=1):
+            cur.execute("DELETE FROM heat_url_rules WHERE project = ?", [project]).fetchall()
+            for pos, (pattern, replacement) in enumerate(wanted or [], start=1):
                 cur.execute(
                     "INSERT INTO heat_url_rules VALUES (?, ?, ?, ?)",
                     [project, pos, pattern, replacement],
-                )
+                ).fetchall()
+            cur.execute(macro_sql(own)).fetchall()
             cur.commit()
         except BaseException:
             cur.rollback()
             raise
-    return url_rules(store, project) != before
+    return True
 
 
 def rebuild(store: DuckDBEventStore) -> dict[str, float]:
@@ -95,8 +137,7 @@ def rebuild(store: DuckDBEventStore) -> dict[str, float]:
             for view in _SOURCES:
                 cur.execute(f"DROP VIEW IF EXISTS temp.{view}")
         counts = {
-            t: float(cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])
-            for t in TABLES
+            t: float(cur.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for t in TABLES
         }
     return counts | {"seconds": round(time.monotonic() - began, 3)}
 

@@ -66,9 +66,21 @@
     });
   }
 
+  // The API sends points as columns: one array per field.
+  function rows(cols) {
+    if (!cols) return [];
+    var out = [], names = Object.keys(cols);
+    for (var i = 0; i < cols.sel.length; i++) {
+      var p = {};
+      names.forEach(function (k) { p[k] = cols[k][i]; });
+      out.push(p);
+    }
+    return out;
+  }
+
   function place(page, map) {
-    var g = map.grid, placed = [], fallback = 0, boxes = {};
-    (map.points || []).forEach(function (p) {
+    var g = map.grid, placed = [], fallback = 0, boxes = {}, points = rows(map.points);
+    points.forEach(function (p) {
       var box = boxes[p.sel];
       if (box === undefined) {
         var el = find(page.doc, p.sel);
@@ -82,7 +94,7 @@
         placed.push({ x: p.ax * page.width / (p.aw || page.width), y: p.ay, w: p.w, sel: p.sel, fallback: true });
       }
     });
-    return { points: placed, fallback: fallback, total: (map.points || []).reduce(function (s, p) { return s + p.n; }, 0) };
+    return { points: placed, fallback: fallback, total: points.reduce(function (s, p) { return s + p.n; }, 0) };
   }
 
   function canvasOver(stage, page) {
@@ -161,5 +173,5 @@
     });
   }
 
-  window.csHeatmap = { render: render, colour: colour };
+  window.csHeatmap = { render: render, colour: colour, rows: rows };
 })();

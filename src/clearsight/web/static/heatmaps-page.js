@@ -55,6 +55,7 @@
 
   function ranking(data) {
     var body = document.querySelector("#ranking tbody");
+    if (!data.elements.length) none(body, 5, "No clicks in this selection.");
     data.elements.slice(0, 40).forEach(function (e) {
       var tr = document.createElement("tr");
       cell(tr, e.rank === null ? "–" : String(e.rank));
@@ -74,8 +75,15 @@
     });
   }
 
+  function none(body, cols, what) {
+    var tr = document.createElement("tr"), td = document.createElement("td");
+    td.colSpan = cols; td.className = "muted"; td.textContent = what;
+    tr.appendChild(td); body.appendChild(tr);
+  }
+
   function regulatory(reg) {
     var body = document.querySelector("#regulatory tbody");
+    if (!reg.elements.length) none(body, 4, "No regulatory element was clicked in this selection.");
     reg.elements.forEach(function (e) {
       var tr = document.createElement("tr");
       cell(tr, e.sel, "sel"); cell(tr, e.kind); cell(tr, e.visitors + " (" + pct(e.share_of_visitors) + ")", "num");

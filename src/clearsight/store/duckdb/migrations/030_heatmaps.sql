@@ -28,21 +28,28 @@
 -- short unsorted tail that every query scans whole. See docs/heatmaps.md.
 
 -- URL normalisation rules mirrored from the control plane, so the writer can
--- normalise inside its transaction. Project '*' holds the defaults; a project
--- with rows of its own uses only those. Each rule replaces a whole path
--- segment that fully matches `pattern` (RE2) with `replacement`; the first
--- matching rule wins. Keep the defaults in step with
--- analyse/heatmap_urls.py:DEFAULT_RULES (a test checks).
+-- normalise inside its transaction. Each rule replaces a whole path segment
+-- that fully matches `pattern` (RE2) with `replacement`; the first matching
+-- rule wins. A project without rows here uses the defaults
+-- (analyse/heatmap_urls.py:DEFAULT_RULES).
 CREATE TABLE heat_url_rules (
     project     VARCHAR NOT NULL,
     pos         INTEGER NOT NULL,
     pattern     VARCHAR NOT NULL,
     replacement VARCHAR NOT NULL
 );
-INSERT INTO heat_url_rules VALUES
-    ('*', 1, '[0-9]+', ':id'),
-    ('*', 2, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', ':uuid'),
-    ('*', 3, '[0-9a-fA-F]{16,}', ':hex');
+
+-- heat_key(project, path): the normalised path. Regenerated from
+-- heat_url_rules whenever they change (store/duckdb/heatmaps.py), with each
+-- pattern a constant: DuckDB compiles a constant regex once per query, but a
+-- pattern read from a column once per row, which made normalising a million
+-- distinct paths take minutes instead of seconds. These are the defaults.
+CREATE MACRO heat_key(proj, p) AS array_to_string(list_transform(string_split(p, '/'),
+    lambda seg: CASE
+        WHEN regexp_full_match(seg, '[0-9]+') THEN ':id'
+        WHEN regexp_full_match(seg, '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}') THEN ':uuid'
+        WHEN regexp_full_match(seg, '[0-9a-fA-F]{16,}') THEN ':hex'
+        ELSE seg END), '/');
 
 -- The dictionary of normalised pages. `page` never changes for a key.
 CREATE TABLE heat_pages (

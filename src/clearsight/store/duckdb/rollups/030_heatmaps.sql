@@ -4,23 +4,12 @@
 -- over whole tables.
 
 CREATE OR REPLACE TEMP TABLE heat_batch_paths AS
-WITH paths AS (
+SELECT project, path, heat_key(project, path) AS key FROM (
     SELECT DISTINCT project, path FROM pageviews_in
     UNION SELECT DISTINCT project, path FROM clicks_in
     UNION SELECT DISTINCT project, path FROM moves_in
     UNION SELECT DISTINCT project, path FROM scrolls_in
-), rl AS (
-    SELECT project, list(pattern || chr(1) || replacement ORDER BY pos) AS rules
-    FROM heat_url_rules GROUP BY project
-)
-SELECT p.project, p.path,
-    array_to_string(list_transform(string_split(p.path, '/'), lambda seg: list_reduce(
-        list_prepend(seg, coalesce(own.rules, dflt.rules, CAST([] AS VARCHAR[]))),
-        lambda acc, r: CASE WHEN acc = seg AND regexp_full_match(seg, split_part(r, chr(1), 1))
-            THEN split_part(r, chr(1), 2) ELSE acc END)), '/') AS key
-FROM paths p
-LEFT JOIN rl own ON own.project = p.project
-LEFT JOIN rl dflt ON dflt.project = '*';
+) AS paths;
 
 INSERT INTO heat_pages
 SELECT n.project, n.key,

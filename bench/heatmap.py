@@ -163,7 +163,7 @@ def measure(rt: object, busiest: dict[str, object], runs: int) -> None:
         url = f"/api/v1/heatmaps/map?url={busiest['key']}&kind=click&bucket=desktop"
         first = client.get(url, headers=headers)
         assert first.status_code == 200, first.text
-        points = len(first.json()["points"])
+        points = len(first.json()["points"]["sel"])
         server = timed(lambda: client.get(url, headers=headers), runs)
         cur = store._conn.cursor()
         cell = f"least({GRID} - 1, CAST(floor({{c}} * {GRID}) AS INTEGER))"

@@ -86,7 +86,8 @@ def generate(cur: object, rows: int, urls: int) -> dict[str, int]:
         f"""
         INSERT INTO clicks
         SELECT {common}, {sel}, 'button',
-               40.0 + (hash(r.k) % 24) * 10, 100.0 + (hash(r.k) % 24) * 110, 200.0, 48.0, (hash(r.k * 3) % 1000) / 1000.0, (hash(r.k * 5) % 1000) / 1000.0,
+               40.0 + (hash(r.k) % 24) * 10, 100.0 + (hash(r.k) % 24) * 110, 200.0, 48.0,
+               (hash(r.k * 3) % 1000) / 1000.0, (hash(r.k * 5) % 1000) / 1000.0,
                100.0, 500.0, v.vw, 800, 3000, 0.0, hash(r.k) % 24 = 0, true, false,
                hash(r.k) % 24 = 5, 1, true, true, false, false, false, false, false
         FROM range({n_clicks}) r(k) JOIN {pick.format(salt=1, views=views)} ORDER BY 4"""
@@ -170,11 +171,10 @@ def measure(rt: object, busiest: dict[str, object], runs: int) -> None:
         bare_sql = (
             f"SELECT sel, fixed, {cell.format(c='rx')} AS gx, {cell.format(c='ry')} AS gy, "
             "count(*) AS n, count(*) AS w, avg(px), avg(py), avg(vw) FROM heat_clicks "
-            "WHERE project = 'bench' AND list_contains($pages, page) AND bucket = 2 "
+            f"WHERE project = 'bench' AND page IN ({busiest['page']}) AND bucket = 2 "
             "GROUP BY sel, fixed, gx, gy"
         )
-        pages = [busiest["page"]]
-        bare = timed(lambda: cur.execute(bare_sql, {"pages": pages}).fetchall(), runs)
+        bare = timed(lambda: cur.execute(bare_sql).fetchall(), runs)
         regex = str(busiest["key"]).replace(":id", "[0-9]+")
         naive_sql = (
             f"SELECT sel, fixed, {cell.format(c='rx')} AS gx, {cell.format(c='ry')} AS gy, "

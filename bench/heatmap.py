@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from starlette.testclient import TestClient
 
@@ -43,6 +44,8 @@ T0 = 1_767_225_600_000
 MIX = (0.4, 0.5, 0.1)
 VIEWS_PER_SESSION = 4
 ROWS_PER_VIEW = 5
+PATH = "'/product-' || u || '/item/' || (10000 + i % 90000)"
+"""A raw path: 200 normalised pages (u), each with ids in its last segment."""
 
 
 def generate(cur: object, rows: int, urls: int) -> dict[str, int]:
@@ -71,13 +74,25 @@ def generate(cur: object, rows: int, urls: int) -> dict[str, int]:
                     ELSE 'desktop' END, 'Chrome', 'Linux', min(vw), 800
         FROM gen_views GROUP BY sid ORDER BY min(ts)"""
     )
-    path = "'/product-' || u || '/item/' || (10000 + i % 90000)"
     run(
         f"""
         INSERT INTO pageviews
         SELECT project, sid, pv, ts, CAST(to_timestamp(ts / 1000) AS DATE), 'https://shop.test'
-               || {path}, {path}, '', 'Item', vw, 800, 3000 FROM gen_views ORDER BY ts"""
+               || {PATH}, {PATH}, '', 'Item', vw, 800, 3000 FROM gen_views ORDER BY ts"""
     )
+    interactions(run, views, n_clicks, n_moves, n_scrolls)
+    return {
+        "sessions": sessions,
+        "pageviews": views,
+        "clicks": n_clicks,
+        "moves": n_moves,
+        "scrolls": n_scrolls,
+    }
+
+
+def interactions(run: Any, views: int, n_clicks: int, n_moves: int, n_scrolls: int) -> None:
+    """Clicks, moves and scrolls, each on a page view picked by a hash, in time order."""
+    path = PATH
     pick = "(SELECT * FROM gen_views) v ON v.i = (hash(r.k * 31 + {salt}) % {views})"
     day = "CAST(to_timestamp(v.ts / 1000) AS DATE)"
     common = f"v.project, v.sid, v.pv, v.ts + r.k % 60000, {day}, {path}"
@@ -106,13 +121,6 @@ def generate(cur: object, rows: int, urls: int) -> dict[str, int]:
         FROM range({n_scrolls}) r(k) JOIN {pick.format(salt=3, views=views)} ORDER BY 4"""
     )
     run("DROP TABLE gen_views")
-    return {
-        "sessions": sessions,
-        "pageviews": views,
-        "clicks": n_clicks,
-        "moves": n_moves,
-        "scrolls": n_scrolls,
-    }
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:

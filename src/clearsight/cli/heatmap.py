@@ -29,7 +29,19 @@ FILTERS = ("project", "kind", "layer", "bucket", "device", "visitor", "converted
 def register(commands: Any) -> None:
     parser = commands.add_parser("heatmap", help="export heatmaps; heatmap settings and upkeep")
     sub = parser.add_subparsers(dest="heatmap_command", metavar="COMMAND", required=True)
+    _add_export(sub)
+    _add_settings(sub)
+    rebuild = sub.add_parser(
+        "rebuild",
+        help="re-derive and re-cluster the heatmap tables",
+        description="Re-derive every heatmap row from the raw tables and rewrite the tables in "
+        "page order (fast per-page reads). Run it after bulk loads, or nightly.",
+    )
+    add_data_dir(rebuild)
+    rebuild.set_defaults(run=run_rebuild)
 
+
+def _add_export(sub: Any) -> None:
     export = sub.add_parser(
         "export",
         help="write a heatmap as PNG (and its element statistics as CSV)",
@@ -52,6 +64,8 @@ def register(commands: Any) -> None:
     add_data_dir(export)
     export.set_defaults(run=run_export)
 
+
+def _add_settings(sub: Any) -> None:
     settings = sub.add_parser(
         "settings",
         help="show or change a project's heatmap settings",
@@ -73,15 +87,6 @@ def register(commands: Any) -> None:
     settings.add_argument("--min-sample", type=int, help="page views below which a map is flagged")
     add_data_dir(settings)
     settings.set_defaults(run=run_settings)
-
-    rebuild = sub.add_parser(
-        "rebuild",
-        help="re-derive and re-cluster the heatmap tables",
-        description="Re-derive every heatmap row from the raw tables and rewrite the tables in "
-        "page order (fast per-page reads). Run it after bulk loads, or nightly.",
-    )
-    add_data_dir(rebuild)
-    rebuild.set_defaults(run=run_rebuild)
 
 
 def _params(args: argparse.Namespace) -> dict[str, str]:

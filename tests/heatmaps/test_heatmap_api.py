@@ -22,6 +22,7 @@ ACCEPT = Click("#accept", (600, 1500, 200, 50))
 CONSENT = Click("#consent", (100, 1400, 20, 20), reg=True, tag="input", after_ms=5000)
 DISCLOSURE = Click("#disc", (100, 1200, 600, 40), reg=True, tag="summary", after_ms=2500)
 OFFER = "/loan/123/offer"
+KEYS: dict[str, str] = {}
 
 
 def help_click(sy: float) -> Click:
@@ -87,7 +88,7 @@ def hm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     from tests.support import create_project
 
     data_dir = tmp_path_factory.mktemp("hm") / "data"
-    key = create_project(data_dir, "bank", SITE)
+    key = KEYS["bank"] = create_project(data_dir, "bank", SITE)
     control = ControlPlane(f"sqlite:///{data_dir / 'control.sqlite'}")
     control.settings.set("bank", GOAL_KEY, Goal(url_pattern="/loan/*/complete"))
     control.close()
@@ -235,6 +236,17 @@ def test_snapshot_names_no_session_and_is_audited(hm: Server) -> None:
     assert events[0]["data"] == {"href": SITE + "/loan/:id/offer", "width": 390, "height": 768}
     assert all(e["timestamp"] == 0 for e in events)
     assert "sess-" not in r.text and "/loan/20" not in r.text
+    # A single-page app's route has no full snapshot of its own: the nearest one shows
+    # the page it was navigated from, so it is not drawn on.
+    spa = View("sess-spa", f"{SITE}/spa/step-two", T0, 1440, "v-spa").batch(KEYS["bank"])
+    spa["rrweb"][0]["data"]["href"] = f"{SITE}/spa/step-one"
+    assert hm.post("/api/v1/ingest", encode(spa)).status_code == 200
+    deadline = time.monotonic() + 10
+    while hm.get("/api/v1/heatmaps/map", params={"url": "/spa/step-two"}).status_code != 200:
+        assert time.monotonic() < deadline, "the SPA view was not stored"
+        time.sleep(0.1)
+    r = hm.get("/api/v1/heatmaps/snapshot", params={"url": "/spa/step-two"})
+    assert r.status_code == 404 and r.json()["code"] == "no-snapshot"
     audit = hm.get("/api/v1/audit", params={"action": "heatmaps.snapshot"}).json()["entries"]
     assert audit and audit[0]["object"].startswith("session:")
     assert "sess-" not in str(audit)

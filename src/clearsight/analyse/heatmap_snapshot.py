@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from clearsight.analyse.heatmap_query import HeatQuery, view_where
+from clearsight.analyse.heatmap_urls import normalise
 from clearsight.errors import NotFound
 from clearsight.events import RRWEB_FULL_SNAPSHOT, RRWEB_META
 from clearsight.store import chunks
@@ -33,7 +34,11 @@ class Snapshot(msgspec.Struct, frozen=True):
 
 
 def find_snapshot(
-    store: EventStore, sealer: chunks.ChunkSealer, q: HeatQuery, page_key: str
+    store: EventStore,
+    sealer: chunks.ChunkSealer,
+    q: HeatQuery,
+    page_key: str,
+    rules: list[tuple[str, str]],
 ) -> Snapshot:
     where, params = view_where(q, store.dialect)
     rows = store.query(
@@ -44,6 +49,10 @@ def find_snapshot(
     ).to_pylist()
     for row in rows:
         found = _snapshot_of(store, sealer, q.project, str(row["sid"]), int(row["ts"]))
+        # A single-page app navigates without a new full snapshot: the nearest one may
+        # show another page. Only a snapshot of this very page will do.
+        if found is not None and _key_of(found[0], rules) != page_key:
+            found = None
         if found is not None:
             return _anonymous(found, str(row["sid"]), page_key)
     raise NotFound(
@@ -77,6 +86,14 @@ def _snapshot_of(
             if best is None or abs(ev["timestamp"] - ts) < abs(best[1]["timestamp"] - ts):
                 best = [meta, ev]
     return best
+
+
+def _key_of(meta: dict[str, Any], rules: list[tuple[str, str]]) -> str:
+    href = str((meta.get("data") or {}).get("href", ""))
+    try:
+        return normalise(urlsplit(href).path or "/", rules)
+    except ValueError:
+        return ""
 
 
 def _anonymous(pair: list[dict[str, Any]], sid: str, page_key: str) -> Snapshot:

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from clearsight.analyse.heatmap_elements import ranking_csv
-from clearsight.analyse.heatmap_snapshot import find_snapshot
+from clearsight.analyse.heatmap_snapshot import Snapshot, find_snapshot
 from clearsight.analyse.heatmap_urls import (
     SETTINGS_KEY,
     HeatmapSettings,
@@ -26,7 +26,7 @@ from clearsight.analyse.heatmap_urls import (
     settings_of,
     validate,
 )
-from clearsight.errors import BadRequest
+from clearsight.errors import BadRequest, NotFound
 from clearsight.govern.access import Access, access_of
 from clearsight.govern.audit import Auditor
 from clearsight.http import guarded, json_response
@@ -65,8 +65,7 @@ class HeatmapService:
         return heat_request(self.store, self.control, access, params)
 
     def snapshot(self, access: Access, req: HeatRequest) -> list[Any]:
-        key = req.pages[0].key
-        found = find_snapshot(self.store, self.sealer, req.query, key)
+        found, key = self._find(req)
         self.auditor.record(
             access,
             "heatmaps.snapshot",
@@ -75,6 +74,19 @@ class HeatmapService:
             detail={"page": key, "bucket": req.head()["bucket"]},
         )
         return found.events
+
+    def _find(self, req: HeatRequest) -> tuple[Snapshot, str]:
+        """A snapshot of the first of the map's pages that still has one."""
+        rules = rules_of(req.settings)
+        missing: NotFound | None = None
+        for ref in req.pages:
+            one = msgspec.structs.replace(req.query, pages=(ref.page,))
+            try:
+                return find_snapshot(self.store, self.sealer, one, ref.key, rules), ref.key
+            except NotFound as exc:
+                missing = exc
+        assert missing is not None
+        raise missing
 
     def png(self, access: Access, params: Any) -> bytes:
         req = self.request(access, params)

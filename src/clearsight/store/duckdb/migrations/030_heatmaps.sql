@@ -10,7 +10,10 @@
 --     heat_pages. An integer, not the path, because DuckDB's zone maps keep
 --     min/max per row group, exact for integers but only an 8-byte prefix for
 --     strings (every `/demo/loan/...` shares it), so filters on `page` skip
---     the row groups of other pages once the table is clustered (below);
+--     the row groups of other pages once the table is clustered (below).
+--     Analyses write the page numbers into the SQL as literals
+--     (`page IN (7)`): a list parameter (`list_contains`) is not pushed
+--     into the scan, and read every row group;
 --   * `bucket`: the viewport bucket (0 mobile < 768, 1 tablet 768–1199,
 --     2 desktop >= 1200 CSS px wide), so a map never mixes layouts;
 --   * `device`: the session's device class, so the filter needs no join;
@@ -20,6 +23,11 @@
 -- Rows keep sid and pv: distinct page views and sessions per element
 -- (element ranking) and session-level filters (converted, new vs returning,
 -- segments, access scopes) need them, and erasure deletes by sid.
+--
+-- Not a pre-aggregate by cell and day: at a realistic spread (a busy page's
+-- clicks over 30 days, 3 devices, ~25 elements, 144 cells each) it holds
+-- nearly as many rows as the clicks themselves, and exact distinct counts
+-- (page views and sessions per element) cannot be summed across days anyway.
 --
 -- Sort order: rows arrive in time order, interleaving every page. The rebuild
 -- (`clearsight heatmap rebuild`, and after a change of URL rules) rewrites

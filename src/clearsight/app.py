@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearsight.config import Settings
-from clearsight.errors import NotFound, Problem, Unavailable
+from clearsight.errors import ConfigError, NotFound, Problem, Unavailable
 from clearsight.govern.accounts import AccountService
 from clearsight.govern.audit import Auditor
 from clearsight.govern.keys import EncryptingSealer, Keyring, load_kms
@@ -36,7 +37,10 @@ from clearsight.ingest.http import IngestEndpoints
 from clearsight.privacy.identities import TokenizeIdentities
 from clearsight.spool.service import Spool
 from clearsight.store import chunks
+from clearsight.store.base import EventStore
+from clearsight.store.clickhouse import ClickHouseEventStore
 from clearsight.store.control import ControlPlane, Project
+from clearsight.store.control.claims import BatchClaims
 from clearsight.store.duckdb import DuckDBEventStore
 from clearsight.web import demo_site
 from clearsight.web.api_govern import GovernAPI
@@ -56,7 +60,7 @@ class Runtime:
 
     settings: Settings
     control: ControlPlane
-    store: DuckDBEventStore
+    store: EventStore
     spool: Spool
     ingestor: Ingestor
     sealer: chunks.ChunkSealer
@@ -105,7 +109,25 @@ class Runtime:
         ]
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def open_event_store(
+    settings: Settings, sealer: chunks.ChunkSealer, control: ControlPlane, worker: str
+) -> EventStore:
+    if not settings.event_store:
+        return DuckDBEventStore(settings.event_store_path, sealer)
+    if settings.event_store.startswith(("clickhouse://", "clickhouses://", "chdb://")):
+        # Other workers or hosts may share this ClickHouse: batch ids are claimed first.
+        claims = BatchClaims(control.engine, worker)
+        return ClickHouseEventStore(
+            settings.event_store, sealer, cluster=settings.clickhouse_cluster, claim=claims.claim
+        )
+    raise ConfigError(
+        f"event_store {settings.event_store!r}: leave it empty for DuckDB, or "
+        "give clickhouse://host:8123/db or chdb:///path"
+    )
+
+
+def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
+    """Everything one server process needs; ``worker`` numbers it among several."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     control = ControlPlane(settings.control_url)
     keyring = None
@@ -113,9 +135,10 @@ def build_runtime(settings: Settings) -> Runtime:
     if settings.encrypt_at_rest:
         keyring = Keyring(control, load_kms(settings.key_source, settings.keys_path))
         sealer = EncryptingSealer(keyring)
-    store = DuckDBEventStore(settings.event_store_path, sealer)
+    worker_id = f"{socket.gethostname()}:w{worker or 0}"
+    store = open_event_store(settings, sealer, control, worker_id)
     spool = Spool(
-        settings.spool_path,
+        settings.spool_path if worker is None else settings.spool_path / f"w{worker}",
         store,
         segment_bytes=settings.spool_segment_bytes,
         writer_max_batches=settings.writer_max_batches,
@@ -267,11 +290,11 @@ def routes(rt: Runtime) -> list[BaseRoute]:
     return table
 
 
-def create_app(rt: Runtime) -> Starlette:
+def create_app(rt: Runtime, *, local_token: str = "", schedule: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        rt.start(schedule=True)
-        write_local_token(rt.settings, app.state.gate)
+        rt.start(schedule=schedule)
+        write_local_token(rt.settings, app.state.gate.local_token)
         try:
             yield
         finally:
@@ -284,10 +307,12 @@ def create_app(rt: Runtime) -> Starlette:
         lifespan=lifespan,
     )
     app.state.gate = Gate(rt.settings, rt.control, rt.accounts, rt.auditor)
+    if local_token:
+        app.state.gate.local_token = local_token
     return app
 
 
-def write_local_token(settings: Settings, gate: Gate) -> None:
+def write_local_token(settings: Settings, token: str) -> None:
     """A fresh admin credential for the local CLI, readable only by the server's OS user,
     with the address to use it at: commands that need the event store while this server
     holds it talk to the server instead."""
@@ -298,9 +323,5 @@ def write_local_token(settings: Settings, gate: Gate) -> None:
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(
-            msgspec.json.encode(
-                {"url": f"http://{host}:{settings.port}", "token": gate.local_token}
-            )
-        )
+        fh.write(msgspec.json.encode({"url": f"http://{host}:{settings.port}", "token": token}))
     os.replace(tmp, path)

@@ -42,6 +42,14 @@ class Settings:
     """How long the store writer waits to fill a micro-batch."""
     trust_forwarded_for: bool = False
     """Take the client IP from X-Forwarded-For (only behind a proxy you run)."""
+    event_store: str = ""
+    """Where events go: "" for DATA_DIR/events.duckdb, clickhouse://user:pass@host:8123/db
+    (clickhouses:// for TLS), or chdb:///path for ClickHouse's engine in-process."""
+    clickhouse_cluster: str = ""
+    """ClickHouse cluster name: Replicated tables plus Distributed tables over them."""
+    control_store: str = ""
+    """The control plane: "" for DATA_DIR/control.sqlite, or a SQLAlchemy URL such as
+    postgresql+psycopg://user:pass@host/db."""
     demo_site: bool = False
     """Serve the demo loan-application site at /demo/."""
     log_level: str = "info"
@@ -74,7 +82,7 @@ class Settings:
 
     @property
     def control_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'control.sqlite'}"
+        return self.control_store or f"sqlite:///{self.data_dir / 'control.sqlite'}"
 
     @property
     def keys_path(self) -> Path:

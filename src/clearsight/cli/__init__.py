@@ -13,6 +13,7 @@ from clearsight.cli import (
     demo,
     heatmap,
     keys,
+    migrate,
     projects,
     purposes,
     report,
@@ -34,6 +35,7 @@ GROUPS = [
     subjects,
     report,
     purposes,
+    migrate,
     heatmap,
 ]
 

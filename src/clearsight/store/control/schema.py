@@ -233,3 +233,16 @@ project_settings = sa.Table(
     sa.Column("value", sa.JSON, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
+
+# -- ingest workers ------------------------------------------------------------------------
+
+# Which worker stores a batch id, when several share one ClickHouse: the primary key
+# makes exactly one of them win. A worker may re-claim its own ids (its spool replays
+# them after a crash); a claim older than an hour may be taken over.
+batch_claims = sa.Table(
+    "batch_claims",
+    metadata,
+    sa.Column("bid", sa.String(128), primary_key=True),
+    sa.Column("worker", sa.String(128), nullable=False),
+    sa.Column("claimed_at", sa.BigInteger, nullable=False, index=True),
+)

@@ -341,6 +341,42 @@ class DuckDBEventStore:
             self._conn = duckdb.connect(self.path)
             self._generation += 1
 
+    def table_names(self) -> list[str]:
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY 1"
+            )
+            .fetchall()
+        )
+        return [str(r[0]) for r in rows]
+
+    def export_table(self, table: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+        if table not in self.table_names():
+            raise ValueError(f"no table {table!r}")
+        reader: pa.RecordBatchReader = (
+            self._cursor().execute(f"SELECT * FROM {table}").to_arrow_reader(chunk_rows)
+        )
+        yield from reader
+
+    def import_table(self, table: str, rows: pa.Table) -> None:
+        """Bulk rows straight into a table (migrations, benchmarks): no de-duplication."""
+        if table not in self.table_names():
+            raise ValueError(f"no table {table!r}")
+        with self._write_lock, self._errors(f"importing into {table}"):
+            cur = self._cursor()
+            cur.register("import_in", rows)
+            try:
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM import_in")
+            finally:
+                cur.unregister("import_in")
+
+    def row_count(self, table: str) -> int:
+        if table not in self.table_names():
+            raise ValueError(f"no table {table!r}")
+        return int(self._cursor().execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
     def count(self, table: str) -> int:
         if table not in SCHEMAS and table != "sessions":
             raise ValueError(f"unknown table {table!r}")

@@ -1,0 +1,32 @@
+"""Control-plane schema migrations (Alembic), the same on SQLite and PostgreSQL.
+
+Several server processes may start at once against one PostgreSQL: an advisory
+lock makes one of them migrate while the others wait.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+_LOCK = 0x636C6561  # "clea"
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return config
+
+
+def upgrade(engine: sa.Engine) -> None:
+    config = alembic_config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK})")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

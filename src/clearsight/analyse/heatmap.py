@@ -62,9 +62,6 @@ def bucket_counts(store: EventStore, q: HeatQuery) -> Counts:
 
 def _count_buckets(store: EventStore, q: HeatQuery) -> Counts:
     where, params = rows_where(q, store.dialect)
-    if q.device:
-        where += " AND device = :device"
-        params["device"] = q.device
     rows = store.query(
         "SELECT bucket, count(*) AS views, count(DISTINCT sid) AS sessions "
         f"FROM heat_views WHERE {where} GROUP BY bucket",

@@ -130,12 +130,13 @@ def regulatory(store: EventStore, q: HeatQuery) -> dict[str, Any]:
                {d.quantile("c.cts - v.vts", 0.5)} AS median_ms,
                {d.quantile("c.cts - v.vts", 0.9)} AS p90_ms
         FROM c JOIN v ON v.sid = c.sid AND v.pv = c.pv
-        JOIN sessions s ON s.project = :project AND s.sid = c.sid
+        JOIN (SELECT sid, vid FROM sessions WHERE project = :project) s ON s.sid = c.sid
         WHERE c.cts >= v.vts GROUP BY c.sel ORDER BY visitors DESC, c.sel"""
     rows = store.query(sql, params | rp).to_pylist()
     seen = store.query(
         "SELECT count(DISTINCT s.vid) AS visitors FROM heat_views v "
-        f"JOIN sessions s ON s.project = v.project AND s.sid = v.sid WHERE {vwhere}",
+        "JOIN (SELECT sid, vid FROM sessions WHERE project = :project) s ON s.sid = v.sid "
+        f"WHERE {vwhere}",
         params,
     ).column("visitors")
     visitors = int(seen[0].as_py() or 0)

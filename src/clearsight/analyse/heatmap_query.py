@@ -75,6 +75,16 @@ def _converted(q: HeatQuery, d: Dialect) -> Clause | None:
     return f"SELECT sid FROM sessions WHERE project = :project AND sid NOT IN ({sql})", params
 
 
+def _device(q: HeatQuery, d: Dialect) -> Clause | None:
+    if q.device is None:
+        return None
+    # The session's device class, from its user agent (the bucket is the page's width).
+    return (
+        "SELECT sid FROM sessions WHERE project = :project AND device = :device",
+        {"device": q.device},
+    )
+
+
 def _segment(q: HeatQuery, d: Dialect) -> Clause | None:
     if q.segment is None:
         return None
@@ -92,6 +102,7 @@ def _scope(q: HeatQuery, d: Dialect) -> Clause | None:
 
 SESSION_FILTERS: dict[str, SessionFilter] = {
     "scope": _scope,
+    "device": _device,
     "visitor": _visitor,
     "converted": _converted,
     "segment": _segment,
@@ -137,11 +148,9 @@ def rows_where(q: HeatQuery, d: Dialect, *, alias: str = "", sessions: bool = Tr
     parts = [f"{a}project = :project", f"{a}page IN ({pages})"]
     params: dict[str, Any] = {"project": q.project}
     if q.since is not None:
-        parts.append(f"{a}ts >= :since")
-        params["since"] = q.since
+        parts.append(f"{a}ts >= {int(q.since)}")
     if q.until is not None:
-        parts.append(f"{a}ts < :until")
-        params["until"] = q.until
+        parts.append(f"{a}ts < {int(q.until)}")
     if sessions:
         for build in SESSION_FILTERS.values():
             found = build(q, d)
@@ -152,15 +161,10 @@ def rows_where(q: HeatQuery, d: Dialect, *, alias: str = "", sessions: bool = Tr
 
 
 def view_where(q: HeatQuery, d: Dialect, alias: str = "") -> Clause:
-    """Rows of heat_views/heat_clicks/heat_moves (which carry bucket and device)."""
+    """Rows of heat_views/heat_clicks/heat_moves (which carry the viewport bucket)."""
     a = f"{alias}." if alias else ""
     sql, params = rows_where(q, d, alias=alias)
-    sql += f" AND {a}bucket = :bucket"
-    params["bucket"] = q.bucket
-    if q.device:
-        sql += f" AND {a}device = :device"
-        params["device"] = q.device
-    return sql, params
+    return f"{sql} AND {a}bucket = {int(q.bucket)}", params
 
 
 def layer_where(q: HeatQuery, d: Dialect) -> Clause:

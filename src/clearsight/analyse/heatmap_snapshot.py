@@ -44,8 +44,8 @@ def find_snapshot(
     rows = store.query(
         f"SELECT sid, ts, vw FROM heat_views WHERE {where} "
         "AND sid IN (SELECT sid FROM replay_chunks WHERE project = :project) "
-        "ORDER BY ts DESC LIMIT :limit",
-        params | {"limit": CANDIDATES},
+        f"ORDER BY ts DESC LIMIT {CANDIDATES}",
+        params,
     ).to_pylist()
     for row in rows:
         found = _snapshot_of(store, sealer, q.project, str(row["sid"]), int(row["ts"]))
@@ -65,15 +65,15 @@ def find_snapshot(
 def _snapshot_of(
     store: EventStore, sealer: chunks.ChunkSealer, project: str, sid: str, ts: int
 ) -> list[dict[str, Any]] | None:
-    stored = store.query(
-        "SELECT codec, data FROM replay_chunks WHERE project = :project AND sid = :sid "
-        "AND ts_last >= :lo AND ts_first <= :hi ORDER BY ts_first, seq",
-        {"project": project, "sid": sid, "lo": ts - WINDOW_MS, "hi": ts + WINDOW_MS},
-    ).to_pylist()
+    stored = [
+        c
+        for c in store.replay_chunks(project, sid)
+        if c.ts_last >= ts - WINDOW_MS and c.ts_first <= ts + WINDOW_MS
+    ]
     best: list[dict[str, Any]] | None = None
     for chunk in stored:
         try:
-            raw = chunks.open_chunk(sealer, project, sid, chunk["codec"], chunk["data"])
+            raw = chunks.open_chunk(sealer, project, sid, chunk.codec, chunk.data)
         except (KeyError, ValueError):
             return None  # erased or expired: its key is gone
         events = msgspec.json.decode(raw)

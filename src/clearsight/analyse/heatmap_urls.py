@@ -134,7 +134,8 @@ _known: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], list[PageRef]]] = (
 
 def _lookup(store: EventStore, project: str, where: str, params: dict[str, Any]) -> list[PageRef]:
     rows = store.query(
-        f"SELECT page, key FROM heat_pages WHERE project = :project AND {where} ORDER BY key",
+        f"SELECT DISTINCT page, key FROM heat_pages WHERE project = :project AND {where} "
+        "ORDER BY key",
         {"project": project} | params,
     ).to_pylist()
     if not rows:
@@ -146,8 +147,9 @@ def pages_json(store: EventStore, project: str, limit: int = 500) -> list[dict[s
     """Normalised pages of a project, busiest first, with their page-view counts."""
     rows = store.query(
         "SELECT p.key AS key, count(*) AS views FROM heat_views v "
-        "JOIN heat_pages p ON p.project = v.project AND p.page = v.page "
-        "WHERE v.project = :project GROUP BY p.key ORDER BY views DESC, key LIMIT :limit",
-        {"project": project, "limit": limit},
+        "JOIN (SELECT DISTINCT page, key FROM heat_pages WHERE project = :project) p "
+        "ON p.page = v.page WHERE v.project = :project "
+        f"GROUP BY p.key ORDER BY views DESC, key LIMIT {int(limit)}",
+        {"project": project},
     )
     return [{"url": r["key"], "views": int(r["views"])} for r in rows.to_pylist()]

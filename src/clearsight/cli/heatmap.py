@@ -19,7 +19,7 @@ from clearsight.app import Runtime
 from clearsight.cli.common import add_data_dir
 from clearsight.cli.context import Remote, cli_actor, with_store
 from clearsight.errors import ConfigError
-from clearsight.store.duckdb import heatmaps as upkeep
+from clearsight.store import heatmaps as upkeep
 from clearsight.web.heatmap_params import elements_json, project_for
 from clearsight.web.heatmaps import HeatmapService
 

@@ -31,9 +31,9 @@ from clearsight.govern.access import Access, access_of
 from clearsight.govern.audit import Auditor
 from clearsight.http import guarded, json_response
 from clearsight.store import chunks
+from clearsight.store import heatmaps as upkeep
+from clearsight.store.base import EventStore
 from clearsight.store.control import ControlPlane
-from clearsight.store.duckdb import DuckDBEventStore
-from clearsight.store.duckdb import heatmaps as upkeep
 from clearsight.web.heatmap_export import export_png
 from clearsight.web.heatmap_params import (
     HeatRequest,
@@ -51,7 +51,7 @@ class HeatmapService:
 
     def __init__(
         self,
-        store: DuckDBEventStore,
+        store: EventStore,
         sealer: chunks.ChunkSealer,
         control: ControlPlane,
         auditor: Auditor,

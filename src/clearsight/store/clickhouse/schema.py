@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-_PLACEHOLDER = re.compile(r"\{(table|view|ref|engine):([A-Za-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{(table|view|ref|local|engine):([A-Za-z_]+)\}")
 _TABLE = re.compile(r"CREATE TABLE \{table:([A-Za-z_]+)\}")
 _DEDUP = re.compile(r"\s*SETTINGS non_replicated_deduplication_window = \d+")
 
@@ -62,6 +62,8 @@ def render(statement: str, layout: Layout) -> list[str]:
             return f"{name} ON CLUSTER {c}"
         if kind == "ref":
             return name
+        if kind == "local":  # the shard's own table (materialized views read and write it)
+            return f"{name}_local"
         return f"Replicated{name}"  # engine; path and replica come from server macros
 
     out = [_PLACEHOLDER.sub(fill, _DEDUP.sub("", statement) if c else statement)]

@@ -33,7 +33,6 @@ _SOURCES = {
     "clicks_in": "clicks",
     "moves_in": "moves",
     "scrolls_in": "scrolls",
-    "session_deltas_in": "sessions",
 }
 
 

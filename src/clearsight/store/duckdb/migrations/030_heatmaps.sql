@@ -16,7 +16,6 @@
 --     into the scan, and read every row group;
 --   * `bucket`: the viewport bucket (0 mobile < 768, 1 tablet 768–1199,
 --     2 desktop >= 1200 CSS px wide), so a map never mixes layouts;
---   * `device`: the session's device class, so the filter needs no join;
 --   * for clicks in fixed or sticky containers, `py` in viewport coordinates
 --     (page y minus scrollY): the sticky layer is placed relative to the
 --     viewport, not spread down the document.
@@ -70,14 +69,14 @@ CREATE TABLE heat_pages (
 CREATE TABLE heat_views (
     project VARCHAR NOT NULL, page INTEGER NOT NULL, bucket UTINYINT NOT NULL,
     day DATE NOT NULL, ts BIGINT NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
-    device VARCHAR NOT NULL, vw INTEGER NOT NULL, vh INTEGER NOT NULL, dh INTEGER NOT NULL
+    vw INTEGER NOT NULL, vh INTEGER NOT NULL, dh INTEGER NOT NULL
 );
 
 -- px/py: page coordinates; viewport coordinates when `fixed`.
 CREATE TABLE heat_clicks (
     project VARCHAR NOT NULL, page INTEGER NOT NULL, bucket UTINYINT NOT NULL,
     day DATE NOT NULL, ts BIGINT NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
-    device VARCHAR NOT NULL, sel VARCHAR NOT NULL, tag VARCHAR NOT NULL,
+    sel VARCHAR NOT NULL, tag VARCHAR NOT NULL,
     fixed BOOLEAN NOT NULL, reg BOOLEAN NOT NULL,
     rx REAL NOT NULL, ry REAL NOT NULL, px REAL NOT NULL, py REAL NOT NULL, vw INTEGER NOT NULL
 );
@@ -86,7 +85,7 @@ CREATE TABLE heat_clicks (
 CREATE TABLE heat_moves (
     project VARCHAR NOT NULL, page INTEGER NOT NULL, bucket UTINYINT NOT NULL,
     day DATE NOT NULL, ts BIGINT NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
-    device VARCHAR NOT NULL, sel VARCHAR NOT NULL, fixed BOOLEAN NOT NULL,
+    sel VARCHAR NOT NULL, fixed BOOLEAN NOT NULL,
     rx REAL NOT NULL, ry REAL NOT NULL, px REAL NOT NULL, py REAL NOT NULL, vw INTEGER NOT NULL,
     dwell INTEGER NOT NULL
 );

@@ -22,26 +22,23 @@ SELECT b.project, b.path, h.page
 FROM heat_batch_paths b JOIN heat_pages h ON h.project = b.project AND h.key = b.key;
 
 INSERT INTO heat_views
-SELECT v.project, b.page, heat_bucket(v.vw), v.day, v.ts, v.sid, v.pv, coalesce(s.device, ''),
+SELECT v.project, b.page, heat_bucket(v.vw), v.day, v.ts, v.sid, v.pv,
     v.vw, v.vh, v.dh
 FROM pageviews_in v
-JOIN heat_batch_pages b ON b.project = v.project AND b.path = v.path
-LEFT JOIN session_deltas_in s ON s.project = v.project AND s.sid = v.sid;
+JOIN heat_batch_pages b ON b.project = v.project AND b.path = v.path;
 
 INSERT INTO heat_clicks
-SELECT c.project, b.page, heat_bucket(c.vw), c.day, c.ts, c.sid, c.pv, coalesce(s.device, ''),
+SELECT c.project, b.page, heat_bucket(c.vw), c.day, c.ts, c.sid, c.pv,
     c.sel, c.tag, c.fixed, c.reg, c.rx, c.ry, c.x, CASE WHEN c.fixed THEN c.y - c.sy ELSE c.y END,
     c.vw
 FROM clicks_in c
-JOIN heat_batch_pages b ON b.project = c.project AND b.path = c.path
-LEFT JOIN session_deltas_in s ON s.project = c.project AND s.sid = c.sid;
+JOIN heat_batch_pages b ON b.project = c.project AND b.path = c.path;
 
 INSERT INTO heat_moves
-SELECT m.project, b.page, heat_bucket(m.vw), m.day, m.ts, m.sid, m.pv, coalesce(s.device, ''),
+SELECT m.project, b.page, heat_bucket(m.vw), m.day, m.ts, m.sid, m.pv,
     m.sel, m.fixed, m.rx, m.ry, m.x, m.y, m.vw, m.dwell
 FROM moves_in m
-JOIN heat_batch_pages b ON b.project = m.project AND b.path = m.path
-LEFT JOIN session_deltas_in s ON s.project = m.project AND s.sid = m.sid;
+JOIN heat_batch_pages b ON b.project = m.project AND b.path = m.path;
 
 INSERT INTO heat_scrolls
 SELECT r.project, b.page, r.day, r.ts, r.sid, r.pv, r.sy, r.max_depth, r.vh, r.dh

@@ -13,14 +13,14 @@ from typing import Any
 import msgspec
 
 from clearsight.analyse import heatmap, heatmap_elements
-from clearsight.analyse.conversion import goal_of
+from clearsight.analyse.conversion import GOAL_KEY, Goal
 from clearsight.analyse.heatmap_query import BUCKETS, KINDS, HeatQuery, bucket_of
 from clearsight.analyse.heatmap_urls import (
+    SETTINGS_KEY,
     HeatmapSettings,
     PageRef,
     resolve_pages,
     rules_of,
-    settings_of,
 )
 from clearsight.errors import BadRequest, NotFound
 from clearsight.govern.access import Access
@@ -88,7 +88,9 @@ def heat_request(
     store: EventStore, control: ControlPlane, access: Access, params: Mapping[str, str]
 ) -> HeatRequest:
     project = project_for(control, access, params)
-    settings = settings_of(control, project)
+    stored = control.settings.all(project)  # one read for the heatmap settings and the goal
+    settings = msgspec.convert(stored.get(SETTINGS_KEY, {}), HeatmapSettings)
+    goal = msgspec.convert(stored.get(GOAL_KEY, {}), Goal)
     pages = resolve_pages(store, project, params.get("url") or "", rules_of(settings))
     scope_sql: str | None = None
     scope_params: dict[str, Any] = {}
@@ -109,7 +111,7 @@ def heat_request(
         layer=(params.get("layer") or "all").strip(),
         scope_sql=scope_sql,
         scope_params=scope_params,
-        goal=goal_of(control, project),
+        goal=goal,
         regulatory_selectors=tuple(settings.regulatory_selectors),
     )
     if query.converted and not query.goal.url_pattern:

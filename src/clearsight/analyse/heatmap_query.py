@@ -75,25 +75,17 @@ def _converted(q: HeatQuery, d: Dialect) -> Clause | None:
     return f"SELECT sid FROM sessions WHERE project = :project AND sid NOT IN ({sql})", params
 
 
-def _device(q: HeatQuery, d: Dialect) -> Clause | None:
-    if q.device is None:
-        return None
-    # The session's device class, from its user agent (the bucket is the page's width).
-    return (
-        "SELECT sid FROM sessions WHERE project = :project AND device = :device",
-        {"device": q.device},
-    )
+def _member(table: str, column: str, field: str) -> SessionFilter:
+    """Sessions with a row in ``table`` whose ``column`` is the query's ``field``."""
 
+    def build(q: HeatQuery, d: Dialect) -> Clause | None:
+        value = getattr(q, field)
+        if value is None:
+            return None
+        sql = f"SELECT sid FROM {table} WHERE project = :project AND {column} = :{field}"
+        return sql, {field: value}
 
-def _segment(q: HeatQuery, d: Dialect) -> Clause | None:
-    if q.segment is None:
-        return None
-    # Membership is materialised by the journeys work (migration 002); a segment
-    # means the same set of sessions here as in every other view.
-    return (
-        "SELECT sid FROM segment_members WHERE project = :project AND segment = :segment",
-        {"segment": q.segment},
-    )
+    return build
 
 
 def _scope(q: HeatQuery, d: Dialect) -> Clause | None:
@@ -102,10 +94,13 @@ def _scope(q: HeatQuery, d: Dialect) -> Clause | None:
 
 SESSION_FILTERS: dict[str, SessionFilter] = {
     "scope": _scope,
-    "device": _device,
+    # the session's device class, from its user agent (the bucket is the page's width)
+    "device": _member("sessions", "device", "device"),
     "visitor": _visitor,
     "converted": _converted,
-    "segment": _segment,
+    # membership as the journeys work materialises it (migration 002): a segment
+    # means the same sessions here as in every other view
+    "segment": _member("segment_members", "segment", "segment"),
 }
 
 LayerPredicate = Callable[[HeatQuery, Dialect], Clause]

@@ -9,7 +9,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import msgspec
@@ -22,33 +22,44 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clearsight.analyse.privacy import report_section
 from clearsight.config import Settings
 from clearsight.errors import ConfigError, NotFound, Problem, Unavailable
 from clearsight.govern.accounts import AccountService
 from clearsight.govern.audit import Auditor
 from clearsight.govern.keys import EncryptingSealer, Keyring, load_kms
+from clearsight.govern.privacy_parts import PrivacyParts
+from clearsight.govern.privacy_rules import RuleBook
 from clearsight.govern.report import ReportInputs
 from clearsight.govern.retention import Retention
 from clearsight.govern.scheduler import RetentionScheduler
 from clearsight.govern.subjects import Subjects
 from clearsight.http import PUBLIC, guarded, json_response, problem_response
-from clearsight.ingest.accept import Ingestor
+from clearsight.ingest.accept import Ingestor, network_reducer
 from clearsight.ingest.http import IngestEndpoints
+from clearsight.privacy.enforce import EnforceRules
+from clearsight.privacy.filters import ScrubBatch
 from clearsight.privacy.identities import TokenizeIdentities
+from clearsight.privacy.network import IpMode, strip_user_agent
 from clearsight.spool.service import Spool
 from clearsight.store import chunks
 from clearsight.store.base import EventStore
 from clearsight.store.clickhouse import ClickHouseEventStore
-from clearsight.store.control import ControlPlane, Project
+from clearsight.store.control import ControlPlane
 from clearsight.store.control.claims import BatchClaims
 from clearsight.store.duckdb import DuckDBEventStore
+from clearsight.surveys.answers import ScrubSurveyAnswers
+from clearsight.surveys.definitions import SurveyBook, with_surveys
 from clearsight.web import demo_site
 from clearsight.web.api_govern import GovernAPI
 from clearsight.web.api_sessions import SessionsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.gate import Gate, LoginRequired
+from clearsight.web.govern_pages import GovernPages
 from clearsight.web.heatmaps import HeatmapsAPI, HeatmapService
 from clearsight.web.pages import Pages, render
+from clearsight.web.privacy import PrivacyAPI
+from clearsight.web.surveys import SurveysWeb
 
 log = logging.getLogger("clearsight")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -69,12 +80,14 @@ class Runtime:
     accounts: AccountService
     retention: Retention
     subjects: Subjects
+    privacy: PrivacyParts
     started: bool = field(default=False)
     scheduler: RetentionScheduler | None = None
 
     def start(self, *, schedule: bool = False) -> None:
         if not self.started:
             self.spool.start()
+            self.privacy.start()
             self.started = True
         if schedule and self.scheduler is None and self.settings.retention_interval_minutes:
             self.scheduler = RetentionScheduler(
@@ -88,6 +101,7 @@ class Runtime:
             self.scheduler = None
         if self.started:
             self.auditor.checkpoint("shutdown")
+            self.privacy.stop()
             self.spool.stop()
             self.started = False
         self.store.close()
@@ -98,13 +112,16 @@ class Runtime:
         self.control.checkpoint_wal()
 
     def report_inputs(self) -> ReportInputs:
+        sections = {
+            "PII incidents and masking coverage": lambda a, b: report_section(self.store, a, b)
+        }
         return ReportInputs(
-            self.control, self.auditor, self.retention, self.collection_scope, sections={}
+            self.control, self.auditor, self.retention, self.collection_scope, sections=sections
         )
 
     def collection_scope(self) -> list[dict[str, Any]]:
         return [
-            {"project": p.id, "origins": p.origins, "rules": capture_config(p)}
+            {"project": p.id, "origins": p.origins, "rules": self.privacy.capture_config(p)}
             for p in self.control.projects()
         ]
 
@@ -144,11 +161,20 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
     )
+    rules = RuleBook(control)
     ingestor = Ingestor(
         control,
         store,
         spool,
-        filters=[TokenizeIdentities(settings.keys_path)],
+        # Rules first (a sampled-out batch costs nothing more), the scrubber last.
+        filters=[
+            EnforceRules(rules),
+            TokenizeIdentities(settings.keys_path, rules),
+            strip_user_agent,
+            ScrubSurveyAnswers(SurveyBook(control)),
+            ScrubBatch(),
+        ],
+        reduce_client=network_reducer(cast(IpMode, settings.ip_mode)),
         max_backlog_bytes=settings.spool_max_backlog_bytes,
     )
     auditor = Auditor(control, settings.keys_path, checkpoint_every=settings.audit_checkpoint_every)
@@ -168,19 +194,10 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
         AccountService(control),
         retention,
         subjects,
+        PrivacyParts.build(control, rules, ingestor, subjects, spool),
     )
     subjects.compact = rt.compact
     return rt
-
-
-def capture_config(project: Project) -> dict[str, Any]:
-    return {
-        "blockSelectors": [],
-        "maskSelectors": [],
-        "unmaskSelectors": [],
-        "excludeUrls": [],
-        "sampleRate": 1.0,
-    }
 
 
 class SecurityHeaders:
@@ -264,6 +281,7 @@ def _capture_js(request: Request) -> Response:
 
 def routes(rt: Runtime) -> list[BaseRoute]:
     sessions = SessionsAPI(rt.store, rt.sealer, rt.control)
+    surveys = SurveyBook(rt.control, rt.auditor)
 
     def health(request: Request) -> Response:
         return json_response(
@@ -277,12 +295,20 @@ def routes(rt: Runtime) -> list[BaseRoute]:
     table: list[BaseRoute] = [
         guarded("/healthz", health, PUBLIC),
         guarded("/capture.js", _capture_js, PUBLIC),
-        *IngestEndpoints(rt.ingestor, rt.settings, capture_config).routes(),
+        *IngestEndpoints(
+            rt.ingestor,
+            rt.settings,
+            with_surveys(rt.privacy.capture_config, surveys),
+            rt.privacy.decided,
+        ).routes(),
         *sessions.routes(),
         *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
         *GovernAPI(rt).routes(),
+        *GovernPages(rt).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
         *HeatmapsAPI(HeatmapService(rt.store, rt.sealer, rt.control, rt.auditor)).routes(),
+        *SurveysWeb(rt.store, rt.sealer, rt.control, surveys).routes(),
+        *PrivacyAPI(rt).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if rt.settings.demo_site:

@@ -50,6 +50,8 @@ class Settings:
     control_store: str = ""
     """The control plane: "" for DATA_DIR/control.sqlite, or a SQLAlchemy URL such as
     postgresql+psycopg://user:pass@host/db."""
+    ip_mode: str = "drop"
+    """Client IPs: drop (keep none) or truncate (keep the /24 or /48 network)."""
     demo_site: bool = False
     """Serve the demo loan-application site at /demo/."""
     log_level: str = "info"
@@ -157,6 +159,8 @@ def load_settings(
         raise ConfigError("setting 'max_body_bytes' must be at least 1024")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port': {settings.port} is not a TCP port")
+    if settings.ip_mode not in ("drop", "truncate"):
+        raise ConfigError("setting 'ip_mode' must be drop or truncate")
     if settings.cookie_secure not in ("auto", "always", "never"):
         raise ConfigError("setting 'cookie_secure' must be auto, always or never")
     for name in ("retention_replay_days", "retention_analysis_days", "audit_retention_days"):

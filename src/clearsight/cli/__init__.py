@@ -14,12 +14,14 @@ from clearsight.cli import (
     heatmap,
     keys,
     migrate,
+    privacy,
     projects,
     purposes,
     report,
     retention,
     serve,
     subjects,
+    surveys,
     users,
 )
 from clearsight.errors import ClearsightError
@@ -35,6 +37,8 @@ GROUPS = [
     subjects,
     report,
     purposes,
+    surveys,
+    privacy,
     migrate,
     heatmap,
 ]

@@ -104,13 +104,32 @@ class Remote:
             r = httpx.request(method, self.base + path, headers=self.headers, timeout=3600, **kw)
         except httpx.HTTPError as exc:
             raise ClearsightError(f"the server at {self.base} stopped answering ({exc})") from None
-        if r.status_code >= 400:
-            try:
-                detail = r.json().get("detail", r.text)
-            except ValueError:
-                detail = r.text
-            raise ClearsightError(f"the server refused: {detail}")
+        _check(r)
         return r
+
+    def lines(self, method: str, path: str, **kw: Any) -> Iterator[Any]:
+        """A streamed answer, one JSON value per line (long jobs report progress so)."""
+        try:
+            with httpx.stream(
+                method, self.base + path, headers=self.headers, timeout=3600, **kw
+            ) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    _check(r)
+                for line in r.iter_lines():
+                    if line.strip():
+                        yield msgspec.json.decode(line)
+        except httpx.HTTPError as exc:
+            raise ClearsightError(f"the server at {self.base} stopped answering ({exc})") from None
+
+
+def _check(r: httpx.Response) -> None:
+    if r.status_code >= 400:
+        try:
+            detail = r.json().get("detail", r.text)
+        except ValueError:
+            detail = r.text
+        raise ClearsightError(f"the server refused: {detail}")
 
 
 def with_store(

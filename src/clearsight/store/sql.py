@@ -50,6 +50,10 @@ class Dialect(Protocol):
         """``expr`` from the row with the largest ``by``."""
         ...
 
+    def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
+        """``expr`` with every match of RE2 ``pattern`` replaced (both SQL expressions)."""
+        ...
+
 
 class DuckDBDialect:
     name = "duckdb"
@@ -74,6 +78,9 @@ class DuckDBDialect:
 
     def in_list(self, expr: str, param: str) -> str:
         return f"list_contains(:{param}, {expr})"
+
+    def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
 
 
 def duckdb_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -112,6 +119,9 @@ class ClickHouseDialect:
 
     def in_list(self, expr: str, param: str) -> str:
         return f"has(:{param}, {expr})"
+
+    def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"replaceRegexpAll({expr}, {pattern}, {replacement})"
 
 
 def clickhouse_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -159,6 +159,40 @@ CREATE TABLE segment_members_local ON CLUSTER analytics (
 ) ENGINE = ReplicatedMergeTree
 ORDER BY (project, segment, sid);
 CREATE TABLE segment_members ON CLUSTER analytics AS segment_members_local ENGINE = Distributed(analytics, currentDatabase(), segment_members_local, cityHash64(sid));
+-- 010_privacy.sql
+CREATE TABLE privacy_catches_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    sid String,
+    ts Int64,
+    day Date,
+    detector LowCardinality(String),
+    location LowCardinality(String),
+    selector String,
+    url String,
+    count Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, day, detector)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE privacy_catches ON CLUSTER analytics AS privacy_catches_local ENGINE = Distributed(analytics, currentDatabase(), privacy_catches_local, cityHash64(sid));
+ALTER TABLE session_deltas_local ON CLUSTER analytics ADD COLUMN ip String DEFAULT '';
+ALTER TABLE session_deltas ON CLUSTER analytics ADD COLUMN ip String DEFAULT '';
+CREATE OR REPLACE VIEW sessions ON CLUSTER analytics AS
+SELECT
+    d.project AS project, d.sid AS sid, any(d.vid) AS vid,
+    min(d.started_at) AS started_at, max(d.ended_at) AS ended_at,
+    min(d.entry_ts) AS entry_ts,
+    argMinIf(d.entry_url, d.entry_ts, d.entry_ts IS NOT NULL) AS entry_url,
+    max(d.exit_ts) AS exit_ts,
+    argMaxIf(d.exit_url, d.exit_ts, d.exit_ts IS NOT NULL) AS exit_url,
+    toInt32(sum(d.pages)) AS pages, toInt32(sum(d.clicks)) AS clicks,
+    toInt32(sum(d.errors)) AS errors, sum(d.events) AS events,
+    any(d.device) AS device, any(d.browser) AS browser, any(d.os) AS os,
+    toInt32(argMinIf(d.vw, d.entry_ts, d.entry_ts IS NOT NULL)) AS vw,
+    toInt32(argMinIf(d.vh, d.entry_ts, d.entry_ts IS NOT NULL)) AS vh,
+    anyIf(d.ip, d.ip != '') AS ip
+FROM session_deltas AS d
+GROUP BY d.project, d.sid;
 -- 030_heatmaps.sql
 CREATE TABLE heat_url_rules_local ON CLUSTER analytics (
     project String, pos Int32, pattern String, replacement String, sid String DEFAULT ''

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-_PLACEHOLDER = re.compile(r"\{(table|view|ref|local|engine):([A-Za-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{(table|view|ref|local|engine|alter):([A-Za-z_]+)\}")
+_ALTER = re.compile(r"ALTER TABLE \{alter:([A-Za-z_]+)\}")
 _TABLE = re.compile(r"CREATE TABLE \{table:([A-Za-z_]+)\}")
 _DEDUP = re.compile(r"\s*SETTINGS non_replicated_deduplication_window = \d+")
 
@@ -60,12 +61,20 @@ def render(statement: str, layout: Layout) -> list[str]:
             return f"{name}_local ON CLUSTER {c}"
         if kind == "view":
             return f"{name} ON CLUSTER {c}"
-        if kind == "ref":
+        if kind in ("ref", "alter"):
             return name
         if kind == "local":  # the shard's own table (materialized views read and write it)
             return f"{name}_local"
         return f"Replicated{name}"  # engine; path and replica come from server macros
 
+    altered = _ALTER.search(statement)
+    if c and altered:
+        # A column goes on the replicated local table and on the Distributed one over it.
+        name = altered[1]
+        return [
+            statement.replace(altered[0], f"ALTER TABLE {name}_local ON CLUSTER {c}"),
+            statement.replace(altered[0], f"ALTER TABLE {name} ON CLUSTER {c}"),
+        ]
     out = [_PLACEHOLDER.sub(fill, _DEDUP.sub("", statement) if c else statement)]
     created = _TABLE.search(statement)
     if c and created:

@@ -26,15 +26,21 @@ import pyarrow as pa
 from clearsight.errors import ConfigError, StoreError
 from clearsight.store import chunks
 from clearsight.store.accepted import AcceptedBatch
-from clearsight.store.base import SessionFilter, SessionPage, SessionSummary, StoredChunk
+from clearsight.store.base import (
+    ChunkRewrite,
+    SessionFilter,
+    SessionPage,
+    SessionSummary,
+    StoredChunk,
+)
 from clearsight.store.clickhouse.schema import Layout, ledger_sql, migrations, render, statements
 from clearsight.store.filters import session_where
-from clearsight.store.rows import SCHEMAS, build_rows
+from clearsight.store.rows import SCHEMAS, build_rows, catches_table
 from clearsight.store.sql import ClickHouseDialect, Dialect, clickhouse_params
 
 _SUMMARY_COLUMNS = (
     "project, sid, vid, started_at, ended_at, ended_at - started_at AS duration_ms, pages, "
-    "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh"
+    "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh, ip"
 )
 # join_use_nulls: unmatched outer-join columns are NULL, as in DuckDB and SQL.
 # mutations_sync: a DELETE returns once done on every replica (retention, erasure).
@@ -328,6 +334,36 @@ class ClickHouseEventStore:
             for t in [*SCHEMAS, "sessions"]
             if t not in skip
         }
+
+    def rewrite_chunks(self, rewrites: Sequence[ChunkRewrite]) -> int:
+        """Swap chunks' bytes: their rows are re-inserted with the new bytes, old rows deleted.
+
+        One delete mutation and one insert per call, not a mutation per chunk.
+        """
+        if not rewrites:
+            return 0
+        by_bid = {r.bid: r for r in rewrites}
+        meta = self.query(
+            "SELECT project, sid, seq, bid, ts_first, ts_last, n_events FROM replay_chunks "
+            "WHERE has(:bids, bid)",
+            {"bids": list(by_bid)},
+        ).to_pylist()
+        rows = [m | {"codec": by_bid[m["bid"]].codec, "data": by_bid[m["bid"]].data} for m in meta]
+        catches = catches_table(
+            [(r.project, r.sid, r.ts, i) for r in rewrites for i in r.incidents]
+        )
+        with self._errors("rewriting replay chunks"):
+            self._command(
+                f"ALTER TABLE {self.layout.mutable('replay_chunks')} DELETE WHERE has(:bids, bid)",
+                {"bids": list(by_bid)},
+            )
+            with self._lock:
+                self._client.insert_arrow(
+                    "replay_chunks", pa.Table.from_pylist(rows, schema=SCHEMAS["replay_chunks"])
+                )
+                if catches.num_rows:
+                    self._client.insert_arrow("privacy_catches", catches)
+        return len(rows)
 
     def compact(self) -> None:
         """Merge every part so deleted rows are rewritten away, then drop outdated parts."""

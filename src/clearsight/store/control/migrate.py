@@ -12,6 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
 
 _LOCK = 0x636C6561  # "clea"
 logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -29,4 +30,8 @@ def upgrade(engine: sa.Engine) -> None:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK})")
         config.attributes["connection"] = conn
+        tables = set(sa.inspect(conn).get_table_names())
+        if "projects" in tables and MigrationContext.configure(conn).get_current_revision() is None:
+            # Made before migrations existed (by create_all): it is the baseline.
+            command.stamp(config, "0001")
         command.upgrade(config, "head")

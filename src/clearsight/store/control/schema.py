@@ -246,3 +246,14 @@ batch_claims = sa.Table(
     sa.Column("worker", sa.String(128), nullable=False),
     sa.Column("claimed_at", sa.BigInteger, nullable=False, index=True),
 )
+
+# Batches refused because they carried no granted consent, per project and
+# UTC day (days since the epoch). Counted in memory by ingest and added here
+# every few seconds: a refused batch costs no write of its own.
+consent_refusals = sa.Table(
+    "consent_refusals",
+    metadata,
+    sa.Column("project", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Integer, primary_key=True),
+    sa.Column("batches", sa.BigInteger, nullable=False),
+)

@@ -21,19 +21,25 @@ import pyarrow as pa
 from clearsight.errors import StoreError
 from clearsight.store import chunks
 from clearsight.store.accepted import AcceptedBatch
-from clearsight.store.base import SessionFilter, SessionPage, SessionSummary, StoredChunk
+from clearsight.store.base import (
+    ChunkRewrite,
+    SessionFilter,
+    SessionPage,
+    SessionSummary,
+    StoredChunk,
+)
 from clearsight.store.filters import session_where
-from clearsight.store.rows import SCHEMAS, build_rows
+from clearsight.store.rows import SCHEMAS, build_rows, catches_table
 from clearsight.store.sql import Dialect, DuckDBDialect, duckdb_params
 
 _SUMMARY_COLUMNS = (
     "project, sid, vid, started_at, ended_at, ended_at - started_at AS duration_ms, pages, "
-    "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh"
+    "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh, ip"
 )
 
 # Per-session totals add up; entry and exit follow the earliest and latest page view.
 _UPSERT_SESSIONS = """
-INSERT INTO sessions SELECT * FROM session_deltas
+INSERT INTO sessions BY NAME SELECT * FROM session_deltas
 ON CONFLICT (project, sid) DO UPDATE SET
     started_at = least(sessions.started_at, excluded.started_at),
     ended_at = greatest(sessions.ended_at, excluded.ended_at),
@@ -54,7 +60,8 @@ ON CONFLICT (project, sid) DO UPDATE SET
     pages = sessions.pages + excluded.pages,
     clicks = sessions.clicks + excluded.clicks,
     errors = sessions.errors + excluded.errors,
-    events = sessions.events + excluded.events
+    events = sessions.events + excluded.events,
+    ip = CASE WHEN sessions.ip = '' THEN excluded.ip ELSE sessions.ip END
 """
 
 
@@ -68,6 +75,9 @@ def _sql_files(folder: str) -> list[tuple[int, str, str]]:
             found.append((int(entry.name.split("_", 1)[0]), entry.name, entry.read_text()))
     return sorted(found)
 
+
+# Rows derived per session (migrations 030+): erased with the session's own.
+_DERIVED_TABLES = ["heat_views", "heat_clicks", "heat_moves", "heat_scrolls"]
 
 # Roll-ups run inside every write transaction, after the raw rows, and read the
 # new rows through the `<table>_in` views (always present, maybe empty). They keep
@@ -278,9 +288,18 @@ class DuckDBEventStore:
     def delete_sessions(self, project: str, sids: Sequence[str], *, replay_only: bool) -> int:
         if not sids:
             return 0
+        tables = (
+            ["replay_chunks"]
+            if replay_only
+            else [
+                *(t for t in SCHEMAS if t != "session_deltas"),
+                "sessions",
+                "segment_members",
+                *_DERIVED_TABLES,
+            ]
+        )
         with self._write_lock, self._errors("deleting sessions"):
             cur = self._cursor()
-            tables = ["replay_chunks"] if replay_only else self._session_tables(cur)
             cur.begin()
             try:
                 for table in tables:
@@ -293,17 +312,6 @@ class DuckDBEventStore:
                 cur.rollback()
                 raise
         return len(sids)
-
-    def _session_tables(self, cur: duckdb.DuckDBPyConnection) -> list[str]:
-        """Every table with a row per session or finer: the raw tables, and whatever later
-        migrations derived from them (segment members, heatmap copies...), found by their
-        ``project`` and ``sid`` columns so that an erasure can never miss one."""
-        found = cur.execute(
-            "SELECT table_name FROM duckdb_columns() WHERE schema_name = 'main' "
-            "AND NOT internal AND column_name IN ('sid', 'project') "
-            "GROUP BY table_name HAVING count(*) = 2 ORDER BY table_name"
-        ).fetchall()
-        return [str(r[0]) for r in found]
 
     def sessions_of_user(self, project: str, uid: str) -> list[str]:
         rows = self.query(
@@ -321,6 +329,30 @@ class DuckDBEventStore:
             for t in [*SCHEMAS, "sessions"]
             if t not in skip
         }
+
+    def rewrite_chunks(self, rewrites: Sequence[ChunkRewrite]) -> int:
+        if not rewrites:
+            return 0
+        catches = catches_table(
+            [(r.project, r.sid, r.ts, i) for r in rewrites for i in r.incidents]
+        )
+        with self._write_lock, self._errors("rewriting replay chunks"):
+            cur = self._cursor()
+            cur.begin()
+            try:
+                cur.executemany(
+                    "UPDATE replay_chunks SET codec = ?, data = ? WHERE project = ? AND bid = ?",
+                    [[r.codec, r.data, r.project, r.bid] for r in rewrites],
+                )
+                cur.register("privacy_catches_in", catches)
+                cur.execute("INSERT INTO privacy_catches BY NAME SELECT * FROM privacy_catches_in")
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.unregister("privacy_catches_in")
+        return len(rewrites)
 
     def compact(self) -> None:
         """Copy every live row into a fresh file and swap it in: freed blocks of deleted

@@ -56,6 +56,7 @@ from clearsight.web.api_sessions import SessionsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.gate import Gate, LoginRequired
 from clearsight.web.govern_pages import GovernPages
+from clearsight.web.heatmaps import HeatmapsAPI, HeatmapService
 from clearsight.web.pages import Pages, render
 from clearsight.web.privacy import PrivacyAPI
 from clearsight.web.surveys import SurveysWeb
@@ -305,6 +306,7 @@ def routes(rt: Runtime) -> list[BaseRoute]:
         *GovernAPI(rt).routes(),
         *GovernPages(rt).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
+        *HeatmapsAPI(HeatmapService(rt.store, rt.sealer, rt.control, rt.auditor)).routes(),
         *SurveysWeb(rt.store, rt.sealer, rt.control, surveys).routes(),
         *PrivacyAPI(rt).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

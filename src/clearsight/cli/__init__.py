@@ -11,6 +11,7 @@ from clearsight import __version__
 from clearsight.cli import (
     audit,
     demo,
+    heatmap,
     keys,
     migrate,
     privacy,
@@ -39,6 +40,7 @@ GROUPS = [
     surveys,
     privacy,
     migrate,
+    heatmap,
 ]
 
 

@@ -46,7 +46,7 @@ def copy_events(
     for table in src.table_names():
         # DuckDB's folded summaries go in as one delta each; the view folds them back.
         target = "session_deltas" if table == "sessions" else table
-        if target not in present:
+        if target not in present or table.startswith("heat_"):
             continue  # derived tables the target keeps in its own way
         total, done = src.row_count(table), 0
         for batch in src.export_table(table, _CHUNK_ROWS):

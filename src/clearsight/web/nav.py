@@ -5,6 +5,7 @@ from __future__ import annotations
 
 NAV: list[tuple[str, str, str, str]] = [
     ("sessions", "Sessions", "/sessions", "sessions.list"),
+    ("heatmaps", "Heatmaps", "/heatmaps", "heatmaps.view"),
     ("surveys", "Surveys", "/surveys", "surveys.view"),
     ("privacy", "Privacy", "/privacy", "privacy.view"),
     ("audit", "Audit log", "/audit", "audit.view"),

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-_PLACEHOLDER = re.compile(r"\{(table|view|ref|engine|alter):([A-Za-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{(table|view|ref|local|engine|alter):([A-Za-z_]+)\}")
 _ALTER = re.compile(r"ALTER TABLE \{alter:([A-Za-z_]+)\}")
 _TABLE = re.compile(r"CREATE TABLE \{table:([A-Za-z_]+)\}")
 _DEDUP = re.compile(r"\s*SETTINGS non_replicated_deduplication_window = \d+")
@@ -63,6 +63,8 @@ def render(statement: str, layout: Layout) -> list[str]:
             return f"{name} ON CLUSTER {c}"
         if kind in ("ref", "alter"):
             return name
+        if kind == "local":  # the shard's own table (materialized views read and write it)
+            return f"{name}_local"
         return f"Replicated{name}"  # engine; path and replica come from server macros
 
     altered = _ALTER.search(statement)

@@ -46,6 +46,8 @@ _SUMMARY_COLUMNS = (
 # mutations_sync: a DELETE returns once done on every replica (retention, erasure).
 _SETTINGS = {"join_use_nulls": 1, "mutations_sync": 2}
 _ROW_TABLES = [t for t in SCHEMAS if t not in ("batches", "session_deltas")]
+# Rows derived per session (migrations 030+): erased and compacted with the session's own.
+_DERIVED_TABLES = ["heat_views", "heat_clicks", "heat_moves", "heat_scrolls"]
 
 
 def connect(url: str) -> Any:
@@ -318,7 +320,7 @@ class ClickHouseEventStore:
         tables = (
             ["replay_chunks"]
             if replay_only
-            else [*_ROW_TABLES, "session_deltas", "batches", "segment_members"]
+            else [*_ROW_TABLES, "session_deltas", "batches", "segment_members", *_DERIVED_TABLES]
         )
         with self._errors("deleting sessions"):
             for table in tables:
@@ -379,5 +381,11 @@ class ClickHouseEventStore:
     def compact(self) -> None:
         """Merge every part so deleted rows are rewritten away, then drop outdated parts."""
         with self._errors("compacting"):
-            for table in [*_ROW_TABLES, "session_deltas", "batches", "segment_members"]:
+            for table in [
+                *_ROW_TABLES,
+                "session_deltas",
+                "batches",
+                "segment_members",
+                *_DERIVED_TABLES,
+            ]:
                 self._command(f"OPTIMIZE TABLE {self.layout.mutable(table)} FINAL")

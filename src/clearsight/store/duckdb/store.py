@@ -76,6 +76,9 @@ def _sql_files(folder: str) -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+# Rows derived per session (migrations 030+): erased with the session's own.
+_DERIVED_TABLES = ["heat_views", "heat_clicks", "heat_moves", "heat_scrolls"]
+
 # Roll-ups run inside every write transaction, after the raw rows, and read the
 # new rows through the `<table>_in` views (always present, maybe empty). They keep
 # pre-aggregates exactly in step with the raw tables.
@@ -288,7 +291,12 @@ class DuckDBEventStore:
         tables = (
             ["replay_chunks"]
             if replay_only
-            else [*(t for t in SCHEMAS if t != "session_deltas"), "sessions", "segment_members"]
+            else [
+                *(t for t in SCHEMAS if t != "session_deltas"),
+                "sessions",
+                "segment_members",
+                *_DERIVED_TABLES,
+            ]
         )
         with self._write_lock, self._errors("deleting sessions"):
             cur = self._cursor()

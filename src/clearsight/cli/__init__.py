@@ -17,6 +17,7 @@ from clearsight.cli import (
     purposes,
     report,
     retention,
+    segments,
     serve,
     subjects,
     surveys,
@@ -37,6 +38,7 @@ GROUPS = [
     purposes,
     surveys,
     migrate,
+    segments,
 ]
 
 

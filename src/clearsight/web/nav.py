@@ -5,6 +5,9 @@ from __future__ import annotations
 
 NAV: list[tuple[str, str, str, str]] = [
     ("sessions", "Sessions", "/sessions", "sessions.list"),
+    ("funnels", "Funnels", "/funnels", "funnels.view"),
+    ("segments", "Segments", "/segments", "funnels.view"),
+    ("experiments", "Experiments", "/experiments", "funnels.view"),
     ("surveys", "Surveys", "/surveys", "surveys.view"),
     ("audit", "Audit log", "/audit", "audit.view"),
     ("compliance", "Compliance", "/compliance", "reports.view"),

@@ -82,7 +82,8 @@ def record(store: EventStore, secret: bytes, project: str, events: list[ServerEv
         fresh = {k: v for k, v in rows.items() if k not in known}
         out.duplicates += len(rows) - len(fresh)
         if fresh:
-            out.stored = store.append("server_events", _table(project, fresh, now))
+            store.import_table("server_events", _table(project, fresh, now))
+            out.stored = len(fresh)
     return out
 
 
@@ -138,7 +139,5 @@ class ErasureHook:
                 {"p": project, "u": token},
             )
             removed += int(found.column("n")[0].as_py())
-            self.store.execute(
-                f"DELETE FROM {table} WHERE project = :p AND uid = :u", {"p": project, "u": token}
-            )
+            self.store.delete_rows(table, "project = :p AND uid = :u", {"p": project, "u": token})
         return removed

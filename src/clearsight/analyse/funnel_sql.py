@@ -16,8 +16,8 @@ runs over those sessions alone (``c1`` … ``cN``). Both kinds meet in ``w``: on
 row per session (and breakdown group) with t1 … tN, NULL past where it
 stopped.
 
-ClickHouse note: ``w`` uses LEFT JOIN for the irregular sessions; run with
-``join_use_nulls = 1`` so the steps they did not reach are NULL, as here.
+ClickHouse note: ``w`` uses LEFT JOIN for the irregular sessions; the steps they
+did not reach are NULL there because the ClickHouse store sets ``join_use_nulls``.
 """
 
 from __future__ import annotations
@@ -193,9 +193,7 @@ def counts_sql(n: int, d: Dialect) -> str:
     """Per group: n1 … nN sessions that reached each step, d2 … dN median ms from the
     previous step (to be appended to ``session_steps_sql``)."""
     counts = ", ".join(f"count(t{k}) AS n{k}" for k in range(1, n + 1))
-    medians = "".join(
-        f", CAST({d.quantile(f't{k} - t{k - 1}', 0.5)} AS DOUBLE) AS d{k}" for k in range(2, n + 1)
-    )
+    medians = "".join(f", {d.quantile(f't{k} - t{k - 1}', 0.5)} AS d{k}" for k in range(2, n + 1))
     return f"SELECT g, {counts}{medians} FROM w GROUP BY g"
 
 

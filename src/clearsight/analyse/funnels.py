@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from clearsight.analyse import funnel_sql
+from clearsight.analyse import funnel_sql, surveys
 from clearsight.analyse.definitions import Saved
 from clearsight.analyse.sqlbuild import Binder
 from clearsight.errors import BadRequest
@@ -194,3 +194,27 @@ def shape(funnel: Funnel, found: dict[int, tuple[int, float | None]]) -> list[di
 
 def _ratio(a: int, b: int) -> float | None:
     return round(a / b, 4) if b else None
+
+
+def furthest_steps(
+    store: EventStore, control: ControlPlane, project: str, sids: list[str]
+) -> dict[str, Any]:
+    """sid → the furthest step of the project's primary funnel (its first by id) that the
+    session reached, as "k. label": the survey results show it beside each response."""
+    found = saved(control).list(project)
+    if not found or not sids:
+        return {}
+    funnel, d, bind = found[0], store.dialect, Binder("fx")
+    only = f"SELECT sid FROM sessions WHERE {d.in_list('sid', bind(sids)[1:])}"
+    steps = funnel_sql.session_steps_sql(funnel, project, only, d, bind, Bounds())
+    n = len(funnel.steps)
+    reached = " ".join(f"WHEN t{k} IS NOT NULL THEN {k}" for k in range(n, 0, -1))
+    rows = store.query(f"{steps} SELECT sid, CASE {reached} END AS k FROM w", bind.params)
+    return {
+        str(r["sid"]): f"{r['k']}. {funnel.steps[int(r['k']) - 1].label}"
+        for r in rows.to_pylist()
+        if r["k"]
+    }
+
+
+surveys.register_context("funnel_step", "Furthest funnel step", furthest_steps)

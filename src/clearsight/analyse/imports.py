@@ -220,10 +220,10 @@ def store_rows(store: EventStore, project: str, secret: bytes, rows: list[Row], 
     for start in range(0, len(rows), _CHUNK):
         chunk = [(tokenize(secret, c), values) for _, c, values in rows[start : start + _CHUNK]]
         names = sorted({n for _, values in chunk for n in values})
-        store.execute(
-            "DELETE FROM customer_attributes WHERE project = :p "
-            f"AND {store.dialect.in_list('uid', 'uids')} "
-            f"AND {store.dialect.in_list('name', 'names')}",
+        d = store.dialect
+        store.delete_rows(
+            "customer_attributes",
+            f"project = :p AND {d.in_list('uid', 'uids')} AND {d.in_list('name', 'names')}",
             {"p": project, "uids": [u for u, _ in chunk], "names": names},
         )
         cells = [(u, n, v) for u, values in chunk for n, v in values.items() if v]
@@ -238,33 +238,36 @@ def store_rows(store: EventStore, project: str, secret: bytes, rows: list[Row], 
             }
         )
         if cells:
-            stored += store.append("customer_attributes", table)
+            store.import_table("customer_attributes", table)
+            stored += table.num_rows
     return stored
 
 
+@dataclass(frozen=True)
+class Options:
+    fmt: Format = "auto"
+    key: str = "customer_id"
+    """The column holding the customer id."""
+    source: str = "import"
+    """Where the data came from: kept with every value, named in the audit log."""
+    dry_run: bool = False
+
+
 def run_import(
-    store: EventStore,
-    project: str,
-    secret: bytes,
-    data: bytes,
-    *,
-    fmt: Format = "auto",
-    key: str = "customer_id",
-    source: str = "import",
-    dry_run: bool = False,
+    store: EventStore, project: str, secret: bytes, data: bytes, options: Options = Options()
 ) -> ImportReport:
-    rows, rejected, columns = parse(data, fmt, key)
+    rows, rejected, columns = parse(data, options.fmt, options.key)
     report = ImportReport(
         rows=len(rows) + len(rejected),
         imported=len(rows),
         customers=len({c for _, c, _ in rows}),
         attributes=columns,
         rejected=rejected,
-        source=source,
-        dry_run=dry_run,
+        source=options.source,
+        dry_run=options.dry_run,
     )
-    if rows and not dry_run:
-        store_rows(store, project, secret, rows, source)
+    if rows and not options.dry_run:
+        store_rows(store, project, secret, rows, options.source)
     return report
 
 
@@ -276,11 +279,11 @@ def import_file(
     keys_dir: Path,
     project: str,
     data: bytes,
-    **options: Any,
+    options: Options,
 ) -> dict[str, Any]:
     """The whole import, as the API and the CLI run it: store the good rows, recompute the
     project's saved segments, and write the audit entry (counts only)."""
-    report = run_import(store, project, project_secret(keys_dir, project), data, **options)
+    report = run_import(store, project, project_secret(keys_dir, project), data, options)
     out = report.to_json()
     if report.imported and not report.dry_run:
         out["segments"] = segments.refresh_project(store, control, project)

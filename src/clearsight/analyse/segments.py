@@ -133,7 +133,7 @@ def refresh(store: EventStore, project: str, segment: Segment) -> int:
     sql = segment_sql(segment, project, store.dialect, bind)
     keys = {"mp": project, "ms": segment.id}
     with _write:
-        store.execute("DELETE FROM segment_members WHERE project = :mp AND segment = :ms", keys)
+        store.delete_rows("segment_members", "project = :mp AND segment = :ms", keys)
         store.execute(
             f"INSERT INTO segment_members (project, segment, sid) SELECT :mp, :ms, sid "
             f"FROM ({sql}) m",
@@ -144,9 +144,8 @@ def refresh(store: EventStore, project: str, segment: Segment) -> int:
 
 def forget(store: EventStore, project: str, segment_id: str) -> None:
     with _write:
-        store.execute(
-            "DELETE FROM segment_members WHERE project = :mp AND segment = :ms",
-            {"mp": project, "ms": segment_id},
+        store.delete_rows(
+            "segment_members", "project = :mp AND segment = :ms", {"mp": project, "ms": segment_id}
         )
 
 
@@ -182,10 +181,7 @@ def update_sessions(
         return only.replace("{alias}", alias)
 
     with _write:
-        store.execute(
-            f"DELETE FROM segment_members WHERE project = :mp AND {d.in_list('sid', 'msids')}",
-            keys,
-        )
+        store.delete_rows("segment_members", f"project = :mp AND {d.in_list('sid', 'msids')}", keys)
         for segment in segments:
             bind = Binder("su")
             sql = segment_sql(segment, project, d, bind, where)

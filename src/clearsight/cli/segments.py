@@ -70,7 +70,7 @@ def _read(path: Path) -> bytes:
 
 def _import(args: argparse.Namespace) -> int:
     data = _read(args.file)
-    options = {"fmt": args.format, "key": args.key, "source": args.source}
+    options = imports.Options(args.format, args.key, args.source, args.dry_run)
 
     def local(rt: Runtime) -> dict[str, Any]:
         if rt.control.project(args.project) is None:
@@ -83,8 +83,7 @@ def _import(args: argparse.Namespace) -> int:
             rt.settings.keys_path,
             args.project,
             data,
-            dry_run=args.dry_run,
-            **options,
+            options,
         )
 
     def remote(api: Remote) -> dict[str, Any]:

@@ -252,9 +252,8 @@ def load_customer_data(
     store: EventStore, control: ControlPlane, project: str, secret: bytes, shaper: Shaper | None
 ) -> dict[str, Any]:
     """Import the loan-system export, post the loan system's events, refresh segments."""
-    report = imports.run_import(
-        store, project, secret, customers_csv(), fmt="csv", source="loan-system"
-    )
+    options = imports.Options(fmt="csv", source="loan-system")
+    report = imports.run_import(store, project, secret, customers_csv(), options)
     stored = 0
     if shaper is not None and shaper.events:
         stored = customer_data.record(store, secret, project, shaper.events).stored

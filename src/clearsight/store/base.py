@@ -124,9 +124,15 @@ class EventStore(Protocol):
         """Run portable SQL that writes derived tables."""
         ...
 
-    def append(self, table: str, rows: pa.Table) -> int:
-        """Insert rows into a table that is not fed by ingest (server-side events, imported
-        attributes), matching columns by name. Returns how many."""
+    def import_table(self, table: str, rows: pa.Table) -> None:
+        """Bulk rows straight into a table, columns matched by name, no de-duplication:
+        migrations, benchmarks, and tables ingest does not feed (server-side events,
+        imported attributes)."""
+        ...
+
+    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+        """Delete the rows of a derived table that the portable condition ``where`` selects
+        (segment membership, imported attributes, server-side events)."""
         ...
 
     def sessions_ended_before(

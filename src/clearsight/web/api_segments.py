@@ -8,7 +8,7 @@ URLs, and are tokenized before anything is stored.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import msgspec
 from starlette.concurrency import run_in_threadpool
@@ -108,10 +108,12 @@ class SegmentsAPI(jf.JourneyViews):
             self.keys_dir,
             jf.project_of(request, self.control),
             data,
-            fmt=fmt,
-            key=(q.get("key") or "customer_id").strip(),
-            source=(q.get("source") or "import").strip()[:64],
-            dry_run=q.get("dry_run", "") in ("1", "true", "yes"),
+            imports.Options(
+                cast(imports.Format, fmt),
+                (q.get("key") or "customer_id").strip(),
+                (q.get("source") or "import").strip()[:64],
+                q.get("dry_run", "") in ("1", "true", "yes"),
+            ),
         )
 
     async def server_events(self, request: Request) -> Response:

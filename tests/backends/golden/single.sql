@@ -158,3 +158,23 @@ CREATE TABLE segment_members (
     INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
 ) ENGINE = MergeTree
 ORDER BY (project, segment, sid);
+-- 050_journeys.sql
+CREATE TABLE server_events (
+    project LowCardinality(String),
+    eid String,
+    uid String,
+    name LowCardinality(String),
+    ts Int64,
+    day Date,
+    received_at Int64
+) ENGINE = MergeTree
+PARTITION BY day ORDER BY (project, name, uid, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE customer_attributes (
+    project LowCardinality(String),
+    uid String,
+    name LowCardinality(String),
+    value String,
+    source LowCardinality(String),
+    imported_at Int64
+) ENGINE = MergeTree
+ORDER BY (project, name, uid);

@@ -193,17 +193,10 @@ class DuckDBEventStore:
             text, bound = duckdb_params(sql, params or {})
             self._cursor().execute(text, bound)
 
-    def append(self, table: str, rows: pa.Table) -> int:
-        if not table.isidentifier() or table in SCHEMAS or table == "sessions":
-            raise ValueError(f"{table!r} is not a table to append to")
-        with self._write_lock, self._errors(f"appending to {table}"):
-            cur = self._cursor()
-            cur.register("append_in", rows)
-            try:
-                cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM append_in")
-            finally:
-                cur.unregister("append_in")
-        return int(rows.num_rows)
+    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+        if not table.isidentifier():
+            raise ValueError(f"{table!r} is not a table name")
+        self.execute(f"DELETE FROM {table} WHERE {where}", params)
 
     # -- reads --------------------------------------------------------------------------------
 

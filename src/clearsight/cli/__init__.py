@@ -19,6 +19,7 @@ from clearsight.cli import (
     purposes,
     report,
     retention,
+    segments,
     serve,
     subjects,
     surveys,
@@ -41,6 +42,7 @@ GROUPS = [
     privacy,
     migrate,
     heatmap,
+    segments,
 ]
 
 

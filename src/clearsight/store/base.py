@@ -21,6 +21,15 @@ AfterApply = Callable[["EventStore", Touched], None]
 """Runs in the writer thread after each stored micro-batch (incremental analyses)."""
 
 
+class SubQuery(msgspec.Struct, frozen=True):
+    """Portable ``SELECT sid ...`` (see ``store.sql``) that a session must be in, with its
+    parameters. Analyses build these with the store's dialect (funnel drop-offs, experiment
+    variants); parameter names must not start with ``f_``."""
+
+    sql: str
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
 class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
     projects: tuple[str, ...] | None = None
     """None means every project."""
@@ -38,6 +47,10 @@ class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
     """Access scope: only sessions that visited one of these path globs."""
     scope_segments: tuple[str, ...] | None = None
     """Access scope: only sessions that are members of one of these saved segments."""
+    segment: str | None = None
+    """Only members of this saved segment (``segment_members``, see ``analyse/segments.py``)."""
+    within: tuple[SubQuery, ...] = ()
+    """Only sessions each of these sub-queries selects."""
     page: int = 1
     per_page: int = 50
 
@@ -124,6 +137,17 @@ class EventStore(Protocol):
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Run portable SQL that writes derived tables."""
+        ...
+
+    def import_table(self, table: str, rows: pa.Table) -> None:
+        """Bulk rows straight into a table, columns matched by name, no de-duplication:
+        migrations, benchmarks, and tables ingest does not feed (server-side events,
+        imported attributes)."""
+        ...
+
+    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+        """Delete the rows of a derived table that the portable condition ``where`` selects
+        (segment membership, imported attributes, server-side events)."""
         ...
 
     def sessions_ended_before(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -31,6 +32,7 @@ def session_filter(request: Request) -> SessionFilter:
         url=(q.get("url") or "").strip() or None,
         min_duration_ms=None if min_s is None else min_s * 1000,
         max_duration_ms=None if max_s is None else max_s * 1000,
+        segment=(q.get("segment") or "").strip() or None,
         page=int_param(q, "page", default=1, lo=1, hi=10**6) or 1,
         per_page=int_param(q, "per_page", default=50, lo=1, hi=500) or 50,
     )
@@ -48,6 +50,14 @@ class SessionsAPI:
         self.store = store
         self.sealer = sealer
         self.control = control
+        self.refiners: list[Callable[[Request, SessionFilter], SessionFilter]] = []
+        """Further query parameters views understand (funnel stages, experiment variants)."""
+
+    def filter_of(self, request: Request) -> SessionFilter:
+        f = session_filter(request)
+        for refine in self.refiners:
+            f = refine(request, f)
+        return f
 
     def routes(self) -> list[Route]:
         return [
@@ -102,7 +112,7 @@ class SessionsAPI:
         return {"session": summary_json(session)} | tables
 
     def list(self, request: Request) -> Response:
-        page = self.store.list_sessions(session_filter(request))
+        page = self.store.list_sessions(self.filter_of(request))
         return json_response(
             {
                 "items": [summary_json(s) for s in page.items],

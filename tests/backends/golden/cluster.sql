@@ -255,3 +255,25 @@ CREATE MATERIALIZED VIEW heat_scrolls_mv ON CLUSTER analytics TO heat_scrolls_lo
 SELECT project, cityHash64(project, heat_key(project, path)) AS page, day, ts, sid, pv,
     sy, max_depth, vh, dh
 FROM scrolls_local;
+-- 050_journeys.sql
+CREATE TABLE server_events_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    eid String,
+    uid String,
+    name LowCardinality(String),
+    ts Int64,
+    day Date,
+    received_at Int64
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, name, uid, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE server_events ON CLUSTER analytics AS server_events_local ENGINE = Distributed(analytics, currentDatabase(), server_events_local, cityHash64(uid));
+CREATE TABLE customer_attributes_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    uid String,
+    name LowCardinality(String),
+    value String,
+    source LowCardinality(String),
+    imported_at Int64
+) ENGINE = ReplicatedMergeTree
+ORDER BY (project, name, uid);
+CREATE TABLE customer_attributes ON CLUSTER analytics AS customer_attributes_local ENGINE = Distributed(analytics, currentDatabase(), customer_attributes_local, cityHash64(uid));

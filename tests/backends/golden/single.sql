@@ -248,3 +248,23 @@ CREATE MATERIALIZED VIEW heat_scrolls_mv TO heat_scrolls AS
 SELECT project, cityHash64(project, heat_key(project, path)) AS page, day, ts, sid, pv,
     sy, max_depth, vh, dh
 FROM scrolls;
+-- 050_journeys.sql
+CREATE TABLE server_events (
+    project LowCardinality(String),
+    eid String,
+    uid String,
+    name LowCardinality(String),
+    ts Int64,
+    day Date,
+    received_at Int64
+) ENGINE = MergeTree
+PARTITION BY day ORDER BY (project, name, uid, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE customer_attributes (
+    project LowCardinality(String),
+    uid String,
+    name LowCardinality(String),
+    value String,
+    source LowCardinality(String),
+    imported_at Int64
+) ENGINE = MergeTree
+ORDER BY (project, name, uid);

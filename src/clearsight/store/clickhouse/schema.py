@@ -79,9 +79,11 @@ def render(statement: str, layout: Layout) -> list[str]:
     created = _TABLE.search(statement)
     if c and created:
         name = created[1]
+        # By session, so a session's rows stay together; customer-keyed tables by customer.
+        key = "sid" if re.search(r"\bsid String\b", statement) else "uid"
         out.append(
             f"CREATE TABLE {name} ON CLUSTER {c} AS {name}_local "
-            f"ENGINE = Distributed({c}, currentDatabase(), {name}_local, cityHash64(sid))"
+            f"ENGINE = Distributed({c}, currentDatabase(), {name}_local, cityHash64({key}))"
         )
     return out
 

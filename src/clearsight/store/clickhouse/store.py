@@ -206,6 +206,12 @@ class ClickHouseEventStore:
         with self._errors("a derived-table write"):
             self._command(sql, params)
 
+    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+        if not table.isidentifier():
+            raise ValueError(f"{table!r} is not a table name")
+        with self._errors(f"deleting from {table}"):
+            self._command(f"ALTER TABLE {self.layout.mutable(table)} DELETE WHERE {where}", params)
+
     def has_batch(self, bid: str) -> bool:
         found = self.query("SELECT 1 AS x FROM batches WHERE bid = :b LIMIT 1", {"b": bid})
         return bool(found.num_rows)

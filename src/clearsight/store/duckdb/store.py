@@ -203,6 +203,11 @@ class DuckDBEventStore:
             text, bound = duckdb_params(sql, params or {})
             self._cursor().execute(text, bound)
 
+    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+        if not table.isidentifier():
+            raise ValueError(f"{table!r} is not a table name")
+        self.execute(f"DELETE FROM {table} WHERE {where}", params)
+
     # -- reads --------------------------------------------------------------------------------
 
     def has_batch(self, bid: str) -> bool:

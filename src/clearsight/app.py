@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clearsight.analyse import privacy_kpis
 from clearsight.analyse.compliance_kpis import KpiSource
 from clearsight.analyse.customer_data import ErasureHook
 from clearsight.analyse.membership import Membership
@@ -216,6 +217,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
     )
     subjects.compact = rt.compact
     rt.membership = membership
+    rt.kpi_sources.update(privacy_kpis.sources(store))
     return rt
 
 

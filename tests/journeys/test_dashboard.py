@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.journeys.support import DAY, MIN, ingest, put, session
+from tests.privacy.server_support import settle
 from tests.support import Server, create_project, create_token, encode
 
 
@@ -37,6 +38,7 @@ def _recent(key: str) -> list[dict]:
 def world(tmp_path_factory: pytest.TempPathFactory):
     data_dir = tmp_path_factory.mktemp("dash") / "data"
     key = create_project(data_dir, "bank", "https://apply.bank.test")
+    create_project(data_dir, "leaky", "https://apply.bank.test")
     tokens = {r: create_token(data_dir, r) for r in ("admin", "viewer", "compliance", "analyst")}
     srv = Server(data_dir, token=tokens["admin"]).start()
     ingest(srv, _recent(key))
@@ -90,8 +92,10 @@ def test_roles_see_their_sections(world) -> None:
     found = {k["key"]: k for k in compliance["compliance"]}
     assert set(found) == {"audit", "consent", "masking_coverage", "pii_incidents"}
     assert found["audit"]["value"] == 0 and found["audit"]["link"] == "/audit"
-    assert found["masking_coverage"]["available"] is False
-    assert "not available" in found["pii_incidents"]["note"]
+    # Nothing in these sessions needed the server's scrubber.
+    assert found["masking_coverage"]["value"] == 1.0
+    assert found["masking_coverage"]["link"] == "/privacy"
+    assert found["pii_incidents"]["value"] == 0
     assert found["consent"]["value"] is None
 
 
@@ -107,11 +111,11 @@ def test_consent_rate_and_audit_problems(world) -> None:
     assert consent["value"] == 0.75 and consent["series"][-1] == 0.75
 
 
-def _key(data_dir: Path) -> str:
+def _key(data_dir: Path, project: str = "bank") -> str:
     from tests.support import cli
 
     out = cli("projects", "list", data_dir=data_dir).stdout
-    return next(line.split("\t")[1] for line in out.splitlines() if line.startswith("bank"))
+    return next(line.split("\t")[1] for line in out.splitlines() if line.startswith(project))
 
 
 def test_home_page_renders_per_role(world) -> None:
@@ -123,3 +127,20 @@ def test_home_page_renders_per_role(world) -> None:
     admin = srv.get("/", headers=html).text
     assert "replays</a>" in admin and "Audit log integrity" in admin
     assert "Not available" in admin
+
+
+def test_privacy_kpis_count_what_the_server_masked(world) -> None:
+    srv, tokens, data_dir = world
+    key = _key(data_dir, "leaky")
+    now = int(time.time() * 1000) - 10 * MIN
+    clean = session(key, "c1", now, [(0, "page", "/apply/start")])
+    leak = session(key, "l1", now + 1000, [(0, "page", "/apply/start")])
+    # A page URL the site built from a form field: the capture script records URLs as
+    # they are, so only the server catches the address.
+    leak["events"][0]["url"] += "?contact=ada.example@example.org"
+    ingest(srv, [clean, leak])
+    settle(srv)
+    found = {k["key"]: k for k in _kpis(srv, tokens["compliance"], "?project=leaky")["compliance"]}
+    assert found["masking_coverage"]["value"] == 0.5
+    assert found["masking_coverage"]["series"][-1] == 0.5
+    assert found["pii_incidents"]["value"] >= 1 and found["pii_incidents"]["previous"] == 0

@@ -1,10 +1,9 @@
 """The dashboard's compliance KPIs: audit-chain status and consent rate from the
-control plane, and slots for the privacy KPIs (masking coverage, PII incidents).
+control plane, and slots for KPIs computed elsewhere (masking coverage, PII incidents).
 
-The privacy KPIs are computed by the privacy work, not here. It plugs them in
-by adding a ``KpiSource`` to ``Dashboard.sources`` (``web/dashboard.py``,
-wired in ``app.py``) under the slot's key; until then the dashboard says
-"not available" rather than showing a number nobody measured.
+Those come from ``analyse/privacy_kpis.py``, registered as ``Dashboard.sources``
+(``web/dashboard.py``, wired in ``app.py``) under the slot's key. A slot with no
+source says "not available" rather than showing a number nobody measured.
 """
 
 from __future__ import annotations

@@ -50,6 +50,13 @@ class Dialect(Protocol):
         """``expr`` from the row with the largest ``by``."""
         ...
 
+    def regex_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
+        """``expr`` with every match of RE2 ``pattern`` replaced (both SQL expressions).
+
+        ClickHouse: ``replaceRegexpAll(expr, pattern, replacement)``.
+        """
+        ...
+
 
 class DuckDBDialect:
     name = "duckdb"
@@ -74,6 +81,9 @@ class DuckDBDialect:
 
     def in_list(self, expr: str, param: str) -> str:
         return f"list_contains(:{param}, {expr})"
+
+    def regex_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
 
 
 def duckdb_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -7,7 +7,8 @@
    whole. Their features are found by ``Detector.rebuild``, as the after-apply
    hook finds them for every session that arrives.
 3. N synthetic sessions are copied from the variants in SQL, rows and
-   features alike: session k is variant k mod V, where half are landing
+   features alike: session k copies a recording drawn with the demo's persona
+   weights (as ``clearsight demo`` does), cut so that half are landing
    bounces, three in ten stop at the details form and two in ten go on. Each
    copy gets its own session and page-view ids and its own start in the last
    30 days. That gives about ten clicks per session, the ratio the requirement
@@ -25,8 +26,9 @@ from clearsight.analyse.features import COLUMNS
 from clearsight.analyse.signals import Detector
 from clearsight.app import Runtime, build_runtime
 from clearsight.config import load_settings
-from clearsight.demo.expand import load_recordings
+from clearsight.demo.expand import PERSONA_WEIGHTS, load_recordings
 from clearsight.demo.loader import DEMO_PROJECT, ensure_demo_project
+from clearsight.demo.scoring import session_ids
 from clearsight.store.rows import SCHEMAS
 
 TABLES = ["pageviews", "clicks", "moves", "scrolls", "errors", "submits", "fields"]
@@ -70,33 +72,43 @@ def _variants(rt: Runtime) -> None:
         ex(f"DELETE FROM {table} WHERE sid NOT LIKE '%~%'")
 
 
-def _plan(rt: Runtime, sessions: int, now_ms: int) -> None:
-    """syn: per synthetic session, its variant and start time."""
+def _plan(rt: Runtime, sessions: int, now_ms: int, weights: dict[str, int]) -> None:
+    """syn: per synthetic session, its variant and start time. Recordings are drawn with
+    the demo's persona weights (``expand.PERSONA_WEIGHTS``), as ``clearsight demo`` does."""
     ex = rt.store.execute
+    ranges, at = [], 0
+    for sid, weight in weights.items():
+        ranges.append({"rec": sid, "lo": at, "hi": at + weight})
+        at += weight
+    ex("CREATE OR REPLACE TABLE tpl_weights (rec VARCHAR, lo BIGINT, hi BIGINT)")
+    for r in ranges:
+        ex("INSERT INTO tpl_weights VALUES (:rec, :lo, :hi)", r)
     ex(
-        "CREATE OR REPLACE TABLE tpl AS SELECT sid, started_at, "
-        "CAST(split_part(sid, '~', 2) AS INTEGER) AS cut, "
-        "CAST(dense_rank() OVER (ORDER BY split_part(sid, '~', 1)) - 1 AS BIGINT) AS rec "
-        "FROM sessions WHERE project = :p",
+        "CREATE OR REPLACE TABLE tpl AS SELECT sid, started_at, split_part(sid, '~', 1) AS rec, "
+        "CAST(split_part(sid, '~', 2) AS INTEGER) AS cut FROM sessions WHERE project = :p",
         {"p": DEMO_PROJECT},
     )
     ex(
         "CREATE OR REPLACE TABLE syn AS SELECT k, t.sid AS tsid, t.started_at AS t0, "
         "CAST(:now - (hash(k * 13) % CAST(2592000000 AS UBIGINT)) AS BIGINT) AS start_ms "
-        "FROM range(:n) r(k) JOIN tpl t "
-        "ON t.rec = k % (SELECT max(rec) + 1 FROM tpl) AND t.cut = CASE "
+        "FROM range(:n) r(k) JOIN tpl_weights w "
+        "ON hash(k * 11) % :total >= w.lo AND hash(k * 11) % :total < w.hi "
+        "JOIN tpl t ON t.rec = w.rec AND t.cut = CASE "
         "WHEN hash(k * 7) % 10 < 5 THEN 1 WHEN hash(k * 7) % 10 < 8 THEN 2 ELSE 99 END",
-        {"n": sessions, "now": now_ms},
+        {"n": sessions, "now": now_ms, "total": at},
     )
 
 
 def _copy(rt: Runtime, table: str, columns: list[str]) -> None:
     shifted = "t.ts - y.t0 + y.start_ms"
+    sid, pv = "'syn-' || CAST(y.k AS VARCHAR)", "t.pv || '-' || CAST(y.k AS VARCHAR)"
     rename = {
-        "sid": "'syn-' || CAST(y.k AS VARCHAR)",
-        "pv": "t.pv || '-' || CAST(y.k AS VARCHAR)",
+        "sid": sid,
+        "pv": pv,
         "ts": shifted,
         "day": f"CAST(make_timestamp(({shifted}) * 1000) AS DATE)",
+        "fid": f"hash({sid}, {pv}, t.kind, {shifted}, t.sel)",
+        "pvk": f"hash({pv})",
     }
     cols = ", ".join(rename.get(c, f"t.{c}") for c in columns)
     rt.store.execute(
@@ -117,25 +129,38 @@ def _copy_sessions(rt: Runtime) -> None:
 
 
 def build_store(data_dir: Path, sessions: int) -> tuple[Runtime, dict[str, Any]]:
-    """A runtime whose event store holds ``sessions`` synthetic sessions and their features."""
+    """A runtime whose event store holds ``sessions`` synthetic sessions and their features.
+
+    A store built before in ``data_dir`` (for the same number of sessions) is reused."""
     rt = build_runtime(load_settings({"data_dir": data_dir, "encrypt_at_rest": False}))
+    marker = data_dir / f"synthetic-{sessions}"
+    if marker.exists():
+        return rt, _counts(rt)
     ensure_demo_project(rt.control)
     tune = [r for r in load_recordings() if r.split == "tune" and r.batches]
     rt.ingestor.bulk_load(b.encode() for r in tune for b in r.batches)
+    weights = {
+        session_ids(r).pop(): PERSONA_WEIGHTS.get(r.persona, 5) for r in tune
+    }
     _variants(rt)
     Detector(rt.store, rt.control).rebuild(DEMO_PROJECT)
-    _plan(rt, sessions, int(time.time() * 1000))
+    _plan(rt, sessions, int(time.time() * 1000), weights)
     for table in TABLES:
         _copy(rt, table, list(SCHEMAS[table].names))
-    _copy(rt, "signal_features", ["project", *COLUMNS.split(", ")])
+    _copy(rt, "signal_features", ["project", "fid", "pvk", "page", *COLUMNS.split(", ")])
     _copy_sessions(rt)
-    for table in [*TABLES, "sessions", "signal_features", "signals", "session_frustration"]:
+    rt.store.execute("DELETE FROM signals")
+    for table in [*TABLES, "sessions", "signal_features", "session_frustration"]:
         rt.store.execute(f"DELETE FROM {table} WHERE sid LIKE '%~%'")
-    for table in ["syn", "tpl", "tpl_pages", "tpl_cuts"]:
+    for table in ["syn", "tpl", "tpl_pages", "tpl_cuts", "tpl_weights"]:
         rt.store.execute(f"DROP TABLE {table}")
     rt.store.execute("CHECKPOINT")
-    counts: dict[str, Any] = {
+    marker.touch()
+    return rt, _counts(rt)
+
+
+def _counts(rt: Runtime) -> dict[str, Any]:
+    return {
         t: rt.store.query(f"SELECT count(*) AS n FROM {t}").column("n")[0].as_py()
         for t in [*TABLES, "sessions", "signal_features"]
     }
-    return rt, counts

@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from clearsight.store.sql import Dialect
 
 COLUMNS = "sid, pv, ts, day, kind, path, sel, v1, v2, v3, v4, x, y, flags"
+"""What every feature query returns; the detector adds ``project`` and ``page``."""
 TEXT_TAGS = ["input", "textarea", "select"]
 """Clicks here place a caret, select a word or open a picker: never rage or dead."""
 

@@ -102,8 +102,10 @@ def score_sql(s: Scope) -> str:
     SELECT sid, least(100, sum(w * least(k, {SCORE_CAP_PER_SIGNAL}))) AS score,
         CAST(sum(k) AS INTEGER) AS signals
     FROM (
-        SELECT sid, count(*) AS k, min(CASE signal {weights} ELSE 0 END) AS w
-        FROM signals WHERE {s.rows()} GROUP BY sid, signal
+        SELECT f.sid, count(*) AS k, min(CASE g.signal {weights} ELSE 0 END) AS w
+        FROM signals g JOIN signal_features f ON f.fid = g.fid
+        WHERE g.project = :project AND {s.rows("f")}
+        GROUP BY f.sid, g.signal
     ) g
     GROUP BY sid
     """
@@ -167,15 +169,12 @@ class Detector:
                 if since is None:
                     return run
                 params |= {"sids": sids, "since": since}
+            self._step(run, "signals: clear", self._clear_signals, scope, params)
             if features:
                 self._step(run, "features: clear", self._clear, ["signal_features"], scope, params)
                 for name, select in FEATURES:
-                    sql = f"INSERT INTO signal_features (project, {COLUMNS}) " + (
-                        f"SELECT :project, {COLUMNS} FROM ({select(scope)}) f"
-                    )
+                    sql = self._insert_features(select(scope))
                     self._step(run, f"features: {name}", self.store.execute, sql, params)
-            tables = ["signals", "session_frustration"]
-            self._step(run, "signals: clear", self._clear, tables, scope, params)
             where, ex_params = excluded_sql(exclusions_of(self.control, project), scope)
             for name, select in DETECTIONS:
                 sql = self._insert(select(scope), where)
@@ -202,13 +201,28 @@ class Detector:
         for table in tables:
             self.store.execute(f"DELETE FROM {table} WHERE {s.sessions()}", params)
 
-    def _insert(self, select: str, excluded: str) -> str:
-        page = fp.page_of(self.store.dialect, "path")
+    def _clear_signals(self, s: Scope, params: dict[str, Any]) -> None:
+        """Signals carry no session id: a session's are those on its features."""
+        mine = "" if not s.incremental else (
+            f" AND fid IN (SELECT fid FROM signal_features WHERE {s.sessions()})"
+        )
+        self.store.execute(f"DELETE FROM signals WHERE project = :project{mine}", params)
+        self._clear(["session_frustration"], s, params)
+
+    def _insert_features(self, select: str) -> str:
+        d = self.store.dialect
+        fid = d.hash64("sid", "pv", "kind", "ts", "sel")
+        extra = f"{fid} AS fid, {d.hash64('pv')} AS pvk, {fp.page_of(d, 'path')} AS page"
         return (
-            "INSERT INTO signals (project, sid, pv, ts, day, signal, path, page, sel, n) "
-            "SELECT :project, sid, pv, ts, day, signal, path, page, sel, n FROM ("
-            f"SELECT sid, pv, ts, day, signal, path, {page} AS page, sel, n FROM ({select}) x"
-            f") y WHERE NOT ({excluded})"
+            f"INSERT INTO signal_features (project, fid, pvk, page, {COLUMNS}) "
+            f"SELECT :project, {extra}, {COLUMNS} FROM ({select}) f"
+        )
+
+    @staticmethod
+    def _insert(select: str, excluded: str) -> str:
+        return (
+            "INSERT INTO signals (project, fid, signal, n) "
+            f"SELECT :project, fid, signal, n FROM ({select}) x WHERE NOT ({excluded})"
         )
 
     def _scores(self, s: Scope, params: dict[str, Any]) -> None:

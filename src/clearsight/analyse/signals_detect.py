@@ -1,10 +1,11 @@
 """Step two of detection: a project's rules applied to the features (see features.py).
 
-One ``SELECT`` per signal over ``signal_features``, yielding ``sid, pv, ts, day,
-signal, path, sel, n``; rules are bound as parameters named as in
+One ``SELECT`` per signal over ``signal_features``, yielding ``fid, sid, signal,
+n, sel, page``: the feature the signal is reported on, and what exclusions
+match against. Rules are bound as parameters named as in
 ``signals_rules.RULES``. One click, one click signal: the clicks that
-submitted a repeated failed submit are not also error clicks (run
-``failed_submits`` first), and the clicks of a rage burst are not dead clicks.
+submitted a repeated failed submit are not also error clicks, and the clicks
+of a rage burst are not dead clicks.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from clearsight.analyse.features import (
     VALIDATION,
     Scope,
 )
-from clearsight.analyse.features_pages import page_of
 
-OUT = "sid, pv, ts, day, '{signal}' AS signal, path, sel, CAST({n} AS INTEGER) AS n"
+OUT = "fid, sid, '{signal}' AS signal, CAST({n} AS INTEGER) AS n, sel, page"
 
 
 def has(flag: int, col: str = "flags") -> str:
@@ -36,34 +36,28 @@ def rage_and_dead(s: Scope) -> str:
     selects a paragraph) are rage, reported once at the first click. Other quiet clicks
     on enabled controls are dead, and so are single clicks on anything else clicked that
     way dead_repeat_min times in the page view."""
-    w = s.over()
+    d = s.d
     brk = "CASE WHEN v2 IS NULL OR v2 > :rage_gap_ms OR v3 > :rage_radius_px THEN 1 ELSE 0 END"
     inter = f"CASE WHEN {has(INTERACTIVE)} THEN 1 ELSE 0 END"
-    part = "PARTITION BY sid, pv, burst"
     return f"""
-    SELECT sid, pv, ts, day,
-        CASE WHEN rage = 1 THEN 'rage_click' ELSE 'dead_click' END AS signal, path, sel,
-        CAST(CASE WHEN rage = 1 THEN size ELSE 1 END AS INTEGER) AS n
-    FROM (
-        SELECT q.*, coalesce(b.size, 1) AS size, coalesce(b.first_ts, q.ts) AS first_ts,
-            CASE WHEN coalesce(b.size, 1) >= :rage_min_clicks + 1 - coalesce(b.inter, {inter})
-                THEN 1 ELSE 0 END AS rage
-        FROM ({_feature(s, "quiet")}) q
-        LEFT JOIN (
-            SELECT sid, pv, ts, count(*) OVER ({part}) AS size, min(ts) OVER ({part}) AS first_ts,
-                max({inter}) OVER ({part}) AS inter
-            FROM (
-                SELECT sid, pv, ts, flags,
-                    sum({brk}) OVER ({w} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-                        AS burst
-                FROM ({_feature(s, "quiet")}) c
-                WHERE {has(CLUSTERED)}
-            ) z
-        ) b ON b.sid = q.sid AND b.pv = q.pv AND b.ts = q.ts
-    ) x
-    WHERE (rage = 1 AND ts = first_ts)
-        OR (rage = 0 AND NOT {has(DISABLED)}
-            AND ({has(INTERACTIVE)} OR (v1 <= 1 AND v4 >= :dead_repeat_min)))
+    WITH b AS (
+        SELECT fid, sid, ts, pvk, sel, page, flags, v1, v4,
+            sum(CASE WHEN {has(CLUSTERED)} THEN {brk} ELSE 1 END) OVER (
+                PARTITION BY pvk ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) AS burst
+        FROM signal_features WHERE {s.rows()} AND kind = 'quiet'
+    ), r AS (
+        SELECT pvk, burst, {d.arg_max("fid", "-ts")} AS fid, min(sid) AS sid,
+            count(*) AS size, min(sel) AS sel, min(page) AS page
+        FROM b GROUP BY pvk, burst
+        HAVING count(*) >= :rage_min_clicks + 1 - max({inter})
+    )
+    SELECT fid, sid, 'rage_click' AS signal, CAST(size AS INTEGER) AS n, sel, page FROM r
+    UNION ALL
+    SELECT b.fid, b.sid, 'dead_click' AS signal, 1 AS n, b.sel, b.page
+    FROM b LEFT JOIN (SELECT pvk, burst, 1 AS hit FROM r) x ON x.pvk = b.pvk AND x.burst = b.burst
+    WHERE coalesce(x.hit, 0) = 0 AND NOT {has(DISABLED)}
+        AND ({has(INTERACTIVE)} OR (b.v1 <= 1 AND b.v4 >= :dead_repeat_min))
     """
 
 
@@ -77,18 +71,18 @@ def failed_submits(s: Scope) -> str:
 def error_clicks(s: Scope) -> str:
     """The click a script error came within click_window_ms after, and validation-flagged
     clicks with no later validation-flagged click within the window (which would own the
-    message)."""
+    message). Not the clicks that submitted a repeated failed submit."""
     return f"""
     SELECT {OUT.format(signal="error_click", n="1")} FROM (
         SELECT e.*, coalesce(t.taken, 0) AS taken FROM ({_feature(s, "error")}) e
         LEFT JOIN (
-            SELECT k.sid, k.pv, k.ts, max(1) AS taken
-            FROM signal_features k JOIN signals f ON f.sid = k.sid AND f.pv = k.pv
-            WHERE {s.rows("k")} AND k.kind = 'error' AND {s.rows("f")}
-                AND f.signal = 'failed_submit'
+            SELECT k.fid, max(1) AS taken
+            FROM signal_features k JOIN signal_features f ON f.pvk = k.pvk
+            WHERE {s.rows("k")} AND k.kind = 'error' AND {s.rows("f")} AND f.kind = 'submit'
+                AND f.v1 >= :failed_submit_min
                 AND f.ts >= k.ts AND f.ts <= k.ts + :click_window_ms
-            GROUP BY k.sid, k.pv, k.ts
-        ) t ON t.sid = e.sid AND t.pv = e.pv AND t.ts = e.ts
+            GROUP BY k.fid
+        ) t ON t.fid = e.fid
     ) c
     WHERE taken = 0 AND ((v1 IS NOT NULL AND v1 <= :click_window_ms)
         OR ({has(VALIDATION)} AND NOT (v2 IS NOT NULL AND v2 <= :click_window_ms)))
@@ -117,25 +111,25 @@ def excessive_scrolls(s: Scope) -> str:
     everyone = Scope(d)
     return f"""
     SELECT {OUT.format(signal="excessive_scroll", n="f.v1")}
-    FROM (SELECT *, {page_of(d, "path")} AS page FROM ({_feature(s, "scroll")}) a) f
+    FROM ({_feature(s, "scroll")}) f
     JOIN (
-        SELECT page, {d.quantile("v1", 0.5)} AS median FROM (
-            SELECT {page_of(d, "path")} AS page, v1 FROM ({_feature(everyone, "scroll")}) b
-        ) p GROUP BY page
-    ) m ON m.page = f.page
+        SELECT page AS norm_page, {d.quantile("v1", 0.5)} AS median
+        FROM ({_feature(everyone, "scroll")}) b GROUP BY page
+    ) m ON m.norm_page = f.page
     WHERE f.v1 >= :scroll_min_reversals AND f.v1 >= :scroll_norm_factor * m.median
     """
 
 
 def toggles(s: Scope) -> str:
     """toggle_min_flips or more flips between the same two controls in a page view, each
-    switch within toggle_gap_ms: once per pair, at its first click."""
+    switch within toggle_gap_ms: once per pair, on its first flip."""
+    d = s.d
     return f"""
-    SELECT sid, pv, min(ts) AS ts, min(day) AS day, 'toggling' AS signal, min(path) AS path,
-        sel, CAST(count(*) AS INTEGER) AS n
+    SELECT {d.arg_max("fid", "-ts")} AS fid, min(sid) AS sid, 'toggling' AS signal,
+        CAST(count(*) AS INTEGER) AS n, sel, min(page) AS page
     FROM ({_feature(s, "flip")}) f
     WHERE v1 <= :toggle_gap_ms
-    GROUP BY sid, pv, sel
+    GROUP BY pvk, sel
     HAVING count(*) >= :toggle_min_flips
     """
 
@@ -149,17 +143,18 @@ def hesitations(s: Scope) -> str:
 
 def thrashes(s: Scope) -> str:
     """thrash_min_reversals or more reversals (legs of thrash_min_px or more) within
-    thrash_window_ms: once per page view, at the first."""
-    w = s.over()
+    thrash_window_ms: once per page view, on the first."""
+    d = s.d
     return f"""
-    SELECT sid, pv, min(ts) AS ts, min(day) AS day, 'thrashed_cursor' AS signal,
-        min(path) AS path, '' AS sel, CAST(max(k) AS INTEGER) AS n
+    SELECT {d.arg_max("fid", "-ts")} AS fid, min(sid) AS sid, 'thrashed_cursor' AS signal,
+        CAST(max(k) AS INTEGER) AS n, '' AS sel, min(page) AS page
     FROM (
-        SELECT sid, pv, ts, day, path,
-            count(*) OVER ({w} RANGE BETWEEN CURRENT ROW AND :thrash_window_ms FOLLOWING) AS k
+        SELECT fid, sid, ts, pvk, page,
+            count(*) OVER (PARTITION BY pvk ORDER BY ts
+                RANGE BETWEEN CURRENT ROW AND :thrash_window_ms FOLLOWING) AS k
         FROM ({_feature(s, "reversal")}) f
         WHERE v1 >= :thrash_min_px
     ) r
     WHERE k >= :thrash_min_reversals
-    GROUP BY sid, pv
+    GROUP BY pvk
     """

@@ -50,6 +50,10 @@ class Dialect(Protocol):
         """``expr`` from the row with the largest ``by``."""
         ...
 
+    def hash64(self, *exprs: str) -> str:
+        """A 64-bit unsigned hash of the values (a compact key). ClickHouse: ``cityHash64``."""
+        ...
+
     def regex_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         """``expr`` with every match of RE2 ``pattern`` replaced (both SQL expressions).
 
@@ -81,6 +85,9 @@ class DuckDBDialect:
 
     def in_list(self, expr: str, param: str) -> str:
         return f"list_contains(:{param}, {expr})"
+
+    def hash64(self, *exprs: str) -> str:
+        return f"hash({', '.join(exprs)})"
 
     def regex_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"

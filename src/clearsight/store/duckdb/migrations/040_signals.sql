@@ -1,25 +1,42 @@
--- 040: frustration signals, derived from the analysis rows (analyse/signals*.py).
+-- 040: frustration signals (analyse/signals.py, docs/friction.md).
 --
--- Both tables are derived: a full recompute (or the after-apply hook, for the
--- sessions a write touched) deletes a session's rows and inserts them again
--- from the raw rows, so they never need their own migration of values.
-
--- One row per detected occurrence: a rage burst, a dead click, a failed
--- attempt, an abandoned field... `sel` is the element ('' for page-level
--- signals such as u-turns); `page` is the path with id-like segments folded to
--- `*` (`/loan/706429/offer` → `/loan/*/offer`), the unit issues group by.
--- `n` is the signal's size: clicks in the burst, failed attempts, reversals,
--- ms of dwell. Issues, the session filter and the replay markers all read it
--- by project and time, which arrive in order, so zone maps on ts/day prune it.
-CREATE TABLE signals (
+-- Detection works in two steps, and each has its table. All three tables are
+-- derived: they are rebuilt from the raw rows, per session by the after-apply
+-- hook and for everything by a rebuild, so they need no migration of values.
+--
+-- 1. signal_features: what each session did that could be a signal under any
+--    rule a project may set (a quiet click and its distance in time and space
+--    to the previous one, a pointer rest of 3 s or more, a form left with n
+--    fields filled...), with its measurements. Finding them takes window
+--    functions over the raw rows; the hook does it for the sessions each
+--    stored micro-batch touched. v1..v4, x, y and flags mean what
+--    analyse/features.py says per `kind`. `page` is the path with id-like
+--    segments folded to `*` (`/loan/706429/offer` → `/loan/*/offer`), the
+--    unit issues group by. `fid` names the row; `pvk` is the page view as a
+--    number, so step two partitions by an integer instead of a uuid string.
+-- 2. signals: the project's rules applied to the features, one narrow row per
+--    signal pointing at the feature it was found on (`fid`; the session, page,
+--    element and time are the feature's). Writing wide rows (a session id, a
+--    page, an element per signal) costs more than finding them; this way a
+--    change of rules re-derives every signal of a million sessions in about a
+--    second.
+--
+-- No indexes on sid: deleting a project's rows for a rebuild would maintain
+-- them row by row (seconds per million rows), while a scan of these tables by
+-- sid (the replay page, the hook) takes milliseconds. Rows are appended in
+-- time order, so zone maps on ts prune the hook's reads.
+CREATE TABLE signal_features (
     project VARCHAR NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
     ts BIGINT NOT NULL, day DATE NOT NULL,
-    signal VARCHAR NOT NULL, path VARCHAR NOT NULL, page VARCHAR NOT NULL,
-    sel VARCHAR NOT NULL, n INTEGER NOT NULL
+    fid UBIGINT NOT NULL, pvk UBIGINT NOT NULL,
+    kind VARCHAR NOT NULL, path VARCHAR NOT NULL, page VARCHAR NOT NULL, sel VARCHAR NOT NULL,
+    v1 BIGINT, v2 BIGINT, v3 BIGINT, v4 BIGINT, x REAL, y REAL,
+    flags INTEGER NOT NULL
 );
--- No index on sid: deleting a project's signals for a recompute would
--- maintain it row by row (seconds for a million rows), and a scan of this
--- small table by sid (the replay page, the hook) takes milliseconds.
+
+CREATE TABLE signals (
+    project VARCHAR NOT NULL, fid UBIGINT NOT NULL, signal VARCHAR NOT NULL, n INTEGER NOT NULL
+);
 
 -- The frustration score per session (formula in docs/friction.md). Only
 -- sessions with at least one signal have a row: the rest score 0, and the
@@ -27,21 +44,4 @@ CREATE TABLE signals (
 CREATE TABLE session_frustration (
     project VARCHAR NOT NULL, sid VARCHAR NOT NULL,
     score DOUBLE NOT NULL, signals INTEGER NOT NULL
-);
-
--- Detection works in two steps (analyse/signals.py). Features: what each
--- session did that could be a signal under any allowed rule, with its
--- measurements (a quiet click and its distance in time and space to the
--- previous one, a pointer rest of at least 1 s and its length, a form left with
--- n fields filled...), found by window functions over the raw rows, once per
--- session as its batches arrive. Signals: the project's rules applied to the
--- features, which are few and already ordered, so changing a threshold
--- re-derives every signal of a million sessions in about a second.
--- v1..v4, x, y and flags mean what analyse/features.py says per `kind`.
-CREATE TABLE signal_features (
-    project VARCHAR NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
-    ts BIGINT NOT NULL, day DATE NOT NULL,
-    kind VARCHAR NOT NULL, path VARCHAR NOT NULL, sel VARCHAR NOT NULL,
-    v1 BIGINT, v2 BIGINT, v3 BIGINT, v4 BIGINT, x REAL, y REAL,
-    flags INTEGER NOT NULL
 );

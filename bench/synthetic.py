@@ -51,7 +51,10 @@ def _variants(rt: Runtime) -> None:
         "row_number() OVER (PARTITION BY sid ORDER BY ts) AS page_no FROM pageviews"
     )
     ex("CREATE OR REPLACE TABLE tpl_cuts AS SELECT unnest(:cuts) AS cut", {"cuts": list(CUTS)})
-    rename = {"sid": "t.sid || '~' || CAST(c.cut AS VARCHAR)", "pv": "t.pv || '~' || CAST(c.cut AS VARCHAR)"}
+    rename = {
+        "sid": "t.sid || '~' || CAST(c.cut AS VARCHAR)",
+        "pv": "t.pv || '~' || CAST(c.cut AS VARCHAR)",
+    }
     for table in TABLES:
         ex(
             f"INSERT INTO {table} SELECT {_select(table, rename)} FROM {table} t "
@@ -108,7 +111,7 @@ def _copy(rt: Runtime, table: str, columns: list[str]) -> None:
         "ts": shifted,
         "day": f"CAST(make_timestamp(({shifted}) * 1000) AS DATE)",
         "fid": f"hash({sid}, {pv}, t.kind, {shifted}, t.sel)",
-        "pvk": f"hash({pv})",
+        "pvk": f"hash({sid}, {pv})",
     }
     cols = ", ".join(rename.get(c, f"t.{c}") for c in columns)
     rt.store.execute(
@@ -120,7 +123,8 @@ def _copy(rt: Runtime, table: str, columns: list[str]) -> None:
 def _copy_sessions(rt: Runtime) -> None:
     delta = "y.start_ms - y.t0"
     rt.store.execute(
-        f"INSERT INTO sessions ({SESSION_COLUMNS}) SELECT s.project, 'syn-' || CAST(y.k AS VARCHAR), "
+        f"INSERT INTO sessions ({SESSION_COLUMNS}) "
+        "SELECT s.project, 'syn-' || CAST(y.k AS VARCHAR), "
         f"'v' || CAST(y.k AS VARCHAR), s.started_at + {delta}, s.ended_at + {delta}, "
         f"s.entry_ts + {delta}, s.entry_url, s.exit_ts + {delta}, s.exit_url, s.pages, s.clicks, "
         "s.errors, s.events, s.device, s.browser, s.os, s.vw, s.vh "
@@ -139,9 +143,7 @@ def build_store(data_dir: Path, sessions: int) -> tuple[Runtime, dict[str, Any]]
     ensure_demo_project(rt.control)
     tune = [r for r in load_recordings() if r.split == "tune" and r.batches]
     rt.ingestor.bulk_load(b.encode() for r in tune for b in r.batches)
-    weights = {
-        session_ids(r).pop(): PERSONA_WEIGHTS.get(r.persona, 5) for r in tune
-    }
+    weights = {session_ids(r).pop(): PERSONA_WEIGHTS.get(r.persona, 5) for r in tune}
     _variants(rt)
     Detector(rt.store, rt.control).rebuild(DEMO_PROJECT)
     _plan(rt, sessions, int(time.time() * 1000), weights)

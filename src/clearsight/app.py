@@ -21,6 +21,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clearsight.analyse.monitor import Friction
 from clearsight.config import Settings
 from clearsight.errors import NotFound, Problem, Unavailable
 from clearsight.govern.accounts import AccountService
@@ -40,9 +41,12 @@ from clearsight.store.control import ControlPlane, Project
 from clearsight.store.duckdb import DuckDBEventStore
 from clearsight.web import demo_site
 from clearsight.web.api_govern import GovernAPI
+from clearsight.web.api_issues import IssuesAPI
 from clearsight.web.api_sessions import SessionsAPI
+from clearsight.web.api_signals import SignalsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.gate import Gate, LoginRequired
+from clearsight.web.issues_pages import IssuesPages
 from clearsight.web.pages import Pages, render
 
 log = logging.getLogger("clearsight")
@@ -64,6 +68,7 @@ class Runtime:
     accounts: AccountService
     retention: Retention
     subjects: Subjects
+    friction: Friction
     started: bool = field(default=False)
     scheduler: RetentionScheduler | None = None
 
@@ -76,8 +81,11 @@ class Runtime:
                 self.retention, self.settings.retention_interval_minutes * 60
             )
             self.scheduler.start()
+        if schedule:
+            self.friction.start(self.settings.anomaly_interval_minutes * 60)
 
     def close(self) -> None:
+        self.friction.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
             self.scheduler = None
@@ -113,12 +121,14 @@ def build_runtime(settings: Settings) -> Runtime:
         keyring = Keyring(control, load_kms(settings.key_source, settings.keys_path))
         sealer = EncryptingSealer(keyring)
     store = DuckDBEventStore(settings.event_store_path, sealer)
+    friction = Friction(store, control)
     spool = Spool(
         settings.spool_path,
         store,
         segment_bytes=settings.spool_segment_bytes,
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
+        after_apply=[friction.detector.after_apply],
     )
     ingestor = Ingestor(
         control,
@@ -144,6 +154,7 @@ def build_runtime(settings: Settings) -> Runtime:
         AccountService(control),
         retention,
         subjects,
+        friction,
     )
     subjects.compact = rt.compact
     return rt
@@ -240,6 +251,7 @@ def _capture_js(request: Request) -> Response:
 
 def routes(rt: Runtime) -> list[BaseRoute]:
     sessions = SessionsAPI(rt.store, rt.sealer, rt.control)
+    issues = IssuesAPI(rt.friction, rt.auditor)
 
     def health(request: Request) -> Response:
         return json_response(
@@ -258,6 +270,9 @@ def routes(rt: Runtime) -> list[BaseRoute]:
         *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
         *GovernAPI(rt).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
+        *SignalsAPI(rt.friction, rt.auditor).routes(),
+        *issues.routes(),
+        *IssuesPages(rt.friction, issues).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if rt.settings.demo_site:

@@ -71,7 +71,8 @@ def submits(s: Scope) -> str:
     last attempt) no page view followed it."""
     return f"""
     SELECT sid, pv, ts, day, 'submit' AS kind, path, sel,
-        CAST(count(*) OVER (PARTITION BY sid, pv, sel) AS BIGINT) AS v1, {NULL} AS v2, {NULL} AS v3, {NULL} AS v4, {NO_XY}, 0 AS flags
+        CAST(count(*) OVER (PARTITION BY sid, pv, sel) AS BIGINT) AS v1,
+        {NULL} AS v2, {NULL} AS v3, {NULL} AS v4, {NO_XY}, 0 AS flags
     FROM (
         SELECT u.sid, u.pv, u.ts, u.day, u.path, u.sel
         FROM submits u

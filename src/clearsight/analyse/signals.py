@@ -203,8 +203,10 @@ class Detector:
 
     def _clear_signals(self, s: Scope, params: dict[str, Any]) -> None:
         """Signals carry no session id: a session's are those on its features."""
-        mine = "" if not s.incremental else (
-            f" AND fid IN (SELECT fid FROM signal_features WHERE {s.sessions()})"
+        mine = (
+            ""
+            if not s.incremental
+            else (f" AND fid IN (SELECT fid FROM signal_features WHERE {s.sessions()})")
         )
         self.store.execute(f"DELETE FROM signals WHERE project = :project{mine}", params)
         self._clear(["session_frustration"], s, params)
@@ -212,7 +214,7 @@ class Detector:
     def _insert_features(self, select: str) -> str:
         d = self.store.dialect
         fid = d.hash64("sid", "pv", "kind", "ts", "sel")
-        extra = f"{fid} AS fid, {d.hash64('pv')} AS pvk, {fp.page_of(d, 'path')} AS page"
+        extra = f"{fid} AS fid, {d.hash64('sid', 'pv')} AS pvk, {fp.page_of(d, 'path')} AS page"
         return (
             f"INSERT INTO signal_features (project, fid, pvk, page, {COLUMNS}) "
             f"SELECT :project, {extra}, {COLUMNS} FROM ({select}) f"

@@ -79,8 +79,8 @@ RULES: tuple[Rule, ...] = (
     Rule("toggle_gap_ms", 3_000, 200, 60_000, "ms",
          "Most time between two switches of one episode; longer is a new decision."),
     # -- score weights (see docs/friction.md for the formula) ------------------------------
-    Rule("weight_rage_click", 12, 0, 100, "points", "Rage is the clearest sign of a blocked visitor."),
-    Rule("weight_error_click", 12, 0, 100, "points", "A script error or validation error after a click."),
+    Rule("weight_rage_click", 12, 0, 100, "points", "The clearest sign of a blocked visitor."),
+    Rule("weight_error_click", 12, 0, 100, "points", "A script or validation error after a click."),
     Rule("weight_failed_submit", 10, 0, 100, "points", "Repeated failed submits block a journey."),
     Rule("weight_form_abandon", 10, 0, 100, "points", "Leaving a form half filled in."),
     Rule("weight_dead_click", 8, 0, 100, "points", "Something looked clickable and was not."),

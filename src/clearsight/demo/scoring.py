@@ -108,7 +108,9 @@ def score(
             if li in hit_l:
                 sc.matched_labels += 1
             else:
-                sc.misses.append(f"{rec.persona} {rec.viewport[0]}px {lab['sel']} {lab['url_path']}")
+                sc.misses.append(
+                    f"{rec.persona} {rec.viewport[0]}px {lab['sel']} {lab['url_path']}"
+                )
         for di, det in enumerate(dets):
             sc = scores[det.signal]
             sc.detections += 1

@@ -38,6 +38,10 @@ class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
     """Access scope: only sessions that visited one of these path globs."""
     scope_segments: tuple[str, ...] | None = None
     """Access scope: only sessions that are members of one of these saved segments."""
+    signal: str | None = None
+    """Only sessions with this frustration signal (``analyse.signals.SIGNALS``)."""
+    sort: str = "recent"
+    """``recent`` (newest first) or ``frustration`` (highest frustration score first)."""
     page: int = 1
     per_page: int = 50
 
@@ -60,6 +64,8 @@ class SessionSummary(msgspec.Struct, frozen=True):
     os: str
     vw: int
     vh: int
+    frustration: float = 0.0
+    """The session's frustration score, 0-100 (docs/friction.md)."""
 
 
 class SessionPage(msgspec.Struct, frozen=True):
@@ -100,7 +106,7 @@ class EventStore(Protocol):
     def replay_chunks(self, project: str, sid: str) -> list[StoredChunk]: ...
 
     def timeline(self, project: str, sid: str) -> dict[str, pa.Table]:
-        """Page views, clicks, errors and submits of one session, each ordered by time."""
+        """Page views, clicks, errors, submits and frustration signals of one session, by time."""
         ...
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:

@@ -50,6 +50,12 @@ def session_where(
             clauses.append(f"{table}.sid IN (SELECT sid FROM pageviews WHERE {match})")
         else:
             clauses.append("1 = 0")
+    if f.signal:
+        params["f_signal"] = f.signal
+        clauses.append(
+            f"{table}.sid IN (SELECT x.sid FROM signal_features x JOIN signals g "
+            "ON g.fid = x.fid WHERE g.signal = :f_signal)"
+        )
     if f.scope_segments is not None:
         params["f_scope_segments"] = list(f.scope_segments)
         member = d.in_list("segment", "f_scope_segments")

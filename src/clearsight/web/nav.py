@@ -5,6 +5,7 @@ from __future__ import annotations
 
 NAV: list[tuple[str, str, str, str]] = [
     ("sessions", "Sessions", "/sessions", "sessions.list"),
+    ("issues", "Issues", "/issues", "issues.view"),
     ("audit", "Audit log", "/audit", "audit.view"),
     ("compliance", "Compliance", "/compliance", "reports.view"),
 ]

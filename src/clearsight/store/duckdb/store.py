@@ -58,6 +58,23 @@ ON CONFLICT (project, sid) DO UPDATE SET
 """
 
 
+def _with_score(found: str) -> str:
+    """Session rows with their frustration score (0 for sessions without signals)."""
+    return (
+        f"SELECT s.*, coalesce(f.score, 0) AS frustration FROM ({found}) s "
+        "LEFT JOIN session_frustration f ON f.project = s.project AND f.sid = s.sid"
+    )
+
+
+# Derived per-session tables (040_signals.sql) that erasure and purges must empty too.
+# Signals carry no session id: theirs are the ones on the session's features.
+DERIVED_PER_SESSION = ["signal_features", "session_frustration"]
+_DELETE_SIGNALS = (
+    "DELETE FROM signals WHERE project = $p AND fid IN "
+    "(SELECT fid FROM signal_features WHERE project = $p AND list_contains($s, sid))"
+)
+
+
 def _sql_files(folder: str) -> list[tuple[int, str, str]]:
     base = resources.files("clearsight.store.duckdb") / folder
     if not base.is_dir():
@@ -205,10 +222,14 @@ class DuckDBEventStore:
         where, params = session_where(filters, self.dialect)
         per_page = max(1, min(filters.per_page, 500))
         page = max(1, filters.page)
-        sql = (
-            f"SELECT {_SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions WHERE {where} "
-            "ORDER BY started_at DESC, sid LIMIT :limit OFFSET :offset"
-        )
+        found = f"SELECT {_SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions WHERE {where}"
+        page_of = "LIMIT :limit OFFSET :offset"
+        if filters.sort == "frustration":
+            order = "ORDER BY frustration DESC, s.started_at DESC, s.sid"
+            sql = f"{_with_score(found)} {order} {page_of}"
+        else:
+            newest = f"{found} ORDER BY started_at DESC, sid {page_of}"
+            sql = f"{_with_score(newest)} ORDER BY s.started_at DESC, s.sid"
         params |= {"limit": per_page, "offset": (page - 1) * per_page}
         rows = self.query(sql, params).to_pylist()
         if rows:
@@ -227,6 +248,7 @@ class DuckDBEventStore:
         if projects is not None:
             sql += " AND list_contains(?, project)"
             params.append(list(projects))
+        sql = _with_score(sql)
         rows = self._fetch(sql, params).to_pylist()
         return SessionSummary(**rows[0]) if rows else None
 
@@ -250,6 +272,12 @@ class DuckDBEventStore:
                 f"SELECT {cols} FROM {table} WHERE sid = ? AND project = ? ORDER BY ts",
                 [sid, project],
             )
+        out["signals"] = self._fetch(
+            "SELECT f.ts, f.pv, f.path, f.page, f.sel, g.signal, g.n FROM signals g "
+            "JOIN signal_features f ON f.fid = g.fid AND f.project = g.project "
+            "WHERE f.sid = ? AND f.project = ? ORDER BY f.ts",
+            [sid, project],
+        )
         return out
 
     # -- retention and erasure ----------------------------------------------------------------
@@ -281,12 +309,19 @@ class DuckDBEventStore:
         tables = (
             ["replay_chunks"]
             if replay_only
-            else [*(t for t in SCHEMAS if t != "session_deltas"), "sessions", "segment_members"]
+            else [
+                *(t for t in SCHEMAS if t != "session_deltas"),
+                "sessions",
+                "segment_members",
+                *DERIVED_PER_SESSION,
+            ]
         )
         with self._write_lock, self._errors("deleting sessions"):
             cur = self._cursor()
             cur.begin()
             try:
+                if not replay_only:
+                    cur.execute(_DELETE_SIGNALS, {"p": project, "s": list(sids)})
                 for table in tables:
                     cur.execute(
                         f"DELETE FROM {table} WHERE project = $p AND list_contains($s, sid)",

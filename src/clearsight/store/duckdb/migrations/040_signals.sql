@@ -13,7 +13,8 @@
 --    analyse/features.py says per `kind`. `page` is the path with id-like
 --    segments folded to `*` (`/loan/706429/offer` → `/loan/*/offer`), the
 --    unit issues group by. `fid` names the row; `pvk` is the page view as a
---    number, so step two partitions by an integer instead of a uuid string.
+--    number (a hash of session and page-view id: replayed demo sessions share
+--    page-view ids), so step two partitions by an integer instead of a uuid string.
 -- 2. signals: the project's rules applied to the features, one narrow row per
 --    signal pointing at the feature it was found on (`fid`; the session, page,
 --    element and time are the feature's). Writing wide rows (a session id, a

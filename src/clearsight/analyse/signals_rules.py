@@ -59,9 +59,9 @@ RULES: tuple[Rule, ...] = (
     Rule("scroll_min_reversals", 4, 2, 100, "reversals",
          "Fewest up/down reversals in one page view to flag: scrolling back once or twice "
          "to re-read is normal."),
-    Rule("scroll_norm_factor", 3, 1, 20, "x page mean",
-         "How far above the page's mean reversals per view a page view must be: long "
-         "pages are scrolled back and forth more, and that is their norm."),
+    Rule("scroll_norm_factor", 3, 1, 20, "x page median",
+         "How far above the page's median reversals (among its page views that reversed at "
+         "least twice) a page view must be: long pages are scrolled back and forth more."),
     Rule("thrash_window_ms", 2_000, 300, 10_000, "ms",
          "The span in which erratic pointer movement is counted."),
     Rule("thrash_min_reversals", 4, 2, 50, "reversals",

@@ -17,12 +17,13 @@ from clearsight.cli import (
     report,
     retention,
     serve,
+    signals,
     subjects,
     users,
 )
 from clearsight.errors import ClearsightError
 
-GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes]
+GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes, signals]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,7 @@ def _day(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
+TEMPLATES.env.globals["signal_labels"] = SIGNALS
 TEMPLATES.env.filters["sparkline"] = sparkline
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.filters["pct"] = lambda v: "—" if v is None else f"{100 * v:.1f}%"

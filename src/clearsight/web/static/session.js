@@ -83,6 +83,8 @@
 
   // Frustration signals: a marker each, a skip-to button per signal, and (for analysts)
   // a verdict on each flag, which feeds the live precision on the Issues page.
+  var LEAD = 2000;  // open a signal this long before it, as the Issues page's links do
+
   function signalRow(s) {
     return ["signal sig-" + s.signal, s.ts, SIGNAL_LABELS[s.signal] || s.signal,
       (s.sel ? s.sel + " · " : "") + s.page, s];
@@ -97,12 +99,12 @@
       b.type = "button";
       b.className = "sig-" + kind;
       b.innerHTML = '<span class="dot"></span>';
-      b.appendChild(document.createTextNode((SIGNAL_LABELS[kind] || kind) + " × " + byKind[kind].length + " ⏭"));
+      b.appendChild(document.createTextNode((SIGNAL_LABELS[kind] || kind) + " × " + byKind[kind].length + " →"));
       b.title = "Skip to the next " + (SIGNAL_LABELS[kind] || kind).toLowerCase();
       b.addEventListener("click", function () {
         var now = replayer ? replayer.getCurrentTime() : 0;
-        var next = byKind[kind].filter(function (o) { return o - 1500 > now + 100; })[0];
-        seek((next === undefined ? byKind[kind][0] : next) - 1500, playing);
+        var next = byKind[kind].filter(function (o) { return o - LEAD > now + 100; })[0];
+        seek((next === undefined ? byKind[kind][0] : next) - LEAD, playing);
       });
       bar.appendChild(b);
     });

@@ -18,11 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from clearsight.analyse import anomalies
-from clearsight.analyse.anomalies import ALERTS_KEY, METRIC_BY_NAME, AlertSettings, Finding
+from clearsight.analyse.anomalies import ALERTS_KEY, METRIC_BY_NAME, AlertSettings
 from clearsight.errors import BadRequest
 from clearsight.store.base import EventStore
 from clearsight.store.control import ControlPlane
-from clearsight.store.control.friction import Alert
+from clearsight.store.control.friction import Alert, Deviation
 
 log = logging.getLogger("clearsight.alerts")
 TIMEOUT_S = 5.0
@@ -47,7 +47,7 @@ def validate(cfg: AlertSettings) -> AlertSettings:
     return cfg
 
 
-def describe(a: Alert | Finding) -> str:
+def describe(a: Deviation) -> str:
     m = METRIC_BY_NAME[a.metric]
     when = datetime.fromtimestamp(a.bucket_start / 1000, UTC)
     span = when.strftime("%a %Y-%m-%d") + ("" if a.period == "day" else when.strftime(" %H:00"))
@@ -115,12 +115,8 @@ class Alerter:
             for f in anomalies.findings(self.store, project, end, period, cfg):
                 if self._cooling(project, f, cfg):
                     continue
-                alert = self.control.friction.add_alert(
-                    project=project, page=f.page, metric=f.metric, period=f.period,
-                    bucket_start=f.bucket_start, value=f.value, baseline=f.baseline,
-                    spread=f.spread, score=f.score, volume=f.volume,
-                    delivery="in app" if not cfg.webhook_url else "pending",
-                )  # fmt: skip
+                delivery = "pending" if cfg.webhook_url else "in app"
+                alert = self.control.friction.add_alert(project, f, delivery)
                 if cfg.webhook_url:
                     status = deliver(cfg.webhook_url, self.payload(project, alert, cfg))
                     self.control.friction.set_delivery(alert.id, status)
@@ -134,7 +130,7 @@ class Alerter:
             return jira_payload(project, alert, cfg.jira_project)
         return slack_payload(project, alert)
 
-    def _cooling(self, project: str, f: Finding, cfg: AlertSettings) -> bool:
+    def _cooling(self, project: str, f: Deviation, cfg: AlertSettings) -> bool:
         last = self.control.friction.last_alert(project, f.page, f.metric, f.period)
         if last is None:
             return False

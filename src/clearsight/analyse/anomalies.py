@@ -24,6 +24,7 @@ import msgspec
 
 from clearsight.analyse.features_pages import page_of
 from clearsight.store.base import EventStore
+from clearsight.store.control.friction import Deviation
 
 HOUR_MS, DAY_MS, WEEK_MS = 3_600_000, 86_400_000, 7 * 86_400_000
 ALERTS_KEY = "alerts"
@@ -62,19 +63,6 @@ class AlertSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     min_volume: int = 30
     cooldown_hours: int = 6
     baseline_weeks: int = 4
-
-
-@dataclass(frozen=True)
-class Finding:
-    page: str
-    metric: str
-    period: str
-    bucket_start: int
-    value: float
-    baseline: float
-    spread: float
-    score: float
-    volume: int
 
 
 def buckets(end: int, period: str, weeks: int) -> list[tuple[int, int]]:
@@ -163,7 +151,7 @@ def robust_score(
 
 def findings(
     store: EventStore, project: str, end: int, period: str, cfg: AlertSettings
-) -> list[Finding]:
+) -> list[Deviation]:
     """Significant deviations in the period ending at ``end`` (before the cooldown)."""
     ranges = buckets(end, period, cfg.baseline_weeks)
     per_page: dict[str, dict[int, dict[str, float]]] = {}
@@ -190,6 +178,8 @@ def findings(
             if score >= cfg.z or (m.both_ways and score <= -cfg.z):
                 start = ranges[0][0]
                 found.append(
-                    Finding(page, m.name, period, start, value, median, spread, score, volume[page])
+                    Deviation(
+                        page, m.name, period, start, value, median, spread, score, volume[page]
+                    )
                 )
     return found

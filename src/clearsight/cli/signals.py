@@ -22,15 +22,12 @@ def register(commands: Any) -> None:
         "as batches arrive; a recompute re-derives every signal of a project.",
     )
     sub = signals.add_subparsers(dest="action", metavar="ACTION", required=True)
-    recompute = sub.add_parser("recompute", help="re-derive signals and scores now")
-    recompute.add_argument("--project", default="", help="one project (default: all)")
+    recompute = _project_command(sub, "recompute", "re-derive signals and scores now", _recompute)
     recompute.add_argument(
         "--rebuild",
         action="store_true",
         help="find every feature from the raw rows again first (slow: after an upgrade)",
     )
-    add_data_dir(recompute)
-    recompute.set_defaults(run=_recompute)
     rules = sub.add_parser("rules", help="a project's signal rules, with defaults and reasons")
     rules.add_argument("project")
     add_data_dir(rules)
@@ -43,17 +40,26 @@ def register(commands: Any) -> None:
         "every anomaly_interval_minutes, and deliver new alerts.",
     )
     asub = alerts.add_subparsers(dest="action", metavar="ACTION", required=True)
-    run = asub.add_parser("run", help="check for anomalies now")
-    run.add_argument("--project", default="", help="one project (default: all)")
-    add_data_dir(run)
-    run.set_defaults(run=_alerts)
+    _project_command(asub, "run", "check for anomalies now", _alerts)
+
+
+def _project_command(sub: Any, name: str, about: str, run: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=about)
+    parser.add_argument("--project", default="", help="one project (default: all)")
+    add_data_dir(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _projects(rt: Runtime, name: str) -> list[str]:
+    if name and rt.control.project(name) is None:
+        raise ConfigError(f"no project {name!r}")
+    return [name] if name else [p.id for p in rt.control.projects()]
 
 
 def _recompute(args: argparse.Namespace) -> int:
     def local(rt: Runtime) -> list[dict[str, Any]]:
-        projects = [args.project] if args.project else [p.id for p in rt.control.projects()]
-        if args.project and rt.control.project(args.project) is None:
-            raise ConfigError(f"no project {args.project!r}")
+        projects = _projects(rt, args.project)
         det = rt.friction.detector
         runs = [det.rebuild(p) if args.rebuild else det.recompute(p) for p in projects]
         rt.auditor.record(cli_actor(), "signals.recompute", "signals",
@@ -88,7 +94,7 @@ def _alerts(args: argparse.Namespace) -> int:
     now = int(time.time() * 1000)
 
     def local(rt: Runtime) -> list[dict[str, Any]]:
-        projects = [args.project] if args.project else [p.id for p in rt.control.projects()]
+        projects = _projects(rt, args.project)
         raised = []
         for project in projects:
             for period, size in PERIODS.items():

@@ -24,7 +24,7 @@ from clearsight.govern.audit import Auditor
 from clearsight.http import guarded, json_response
 from clearsight.store.control.friction import Alert
 from clearsight.web.api_signals import precision_json
-from clearsight.web.friction_common import Period, decode, project_of, scope_of
+from clearsight.web.friction_common import Period, decode, project_of, projects_of, scope_of
 
 
 class RunRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -118,12 +118,7 @@ class IssuesAPI:
         return json_response(await run_in_threadpool(self._run, request, wanted))
 
     def _run(self, request: Request, wanted: RunRequest) -> dict[str, Any]:
-        access = access_of(request)
-        projects = (
-            [project_of(request, self.control, wanted.project)]
-            if wanted.project
-            else [p.id for p in self.control.projects() if access.allows_project(p.id)]
-        )
+        projects = projects_of(request, self.control, wanted.project)
         now = int(time.time() * 1000)
         raised: list[Alert] = []
         for project in projects:

@@ -30,7 +30,7 @@ from clearsight.govern.access import access_of
 from clearsight.govern.audit import Auditor
 from clearsight.http import guarded, json_response
 from clearsight.store.base import SessionFilter
-from clearsight.web.friction_common import decode, project_of
+from clearsight.web.friction_common import decode, project_of, projects_of
 
 
 class RulesRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -204,11 +204,7 @@ class SignalsAPI:
 
     def _recompute(self, request: Request, wanted: RecomputeRequest) -> dict[str, Any]:
         access = access_of(request)
-        projects = (
-            [project_of(request, self.control, wanted.project)]
-            if wanted.project
-            else [p.id for p in self.control.projects() if access.allows_project(p.id)]
-        )
+        projects = projects_of(request, self.control, wanted.project)
         det = self.friction.detector
         runs = [det.rebuild(p) if wanted.rebuild else det.recompute(p) for p in projects]
         self.auditor.record(access, "signals.recompute", "signals",

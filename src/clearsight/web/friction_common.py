@@ -48,6 +48,14 @@ def project_of(request: Request, control: ControlPlane, name: str | None) -> str
     return visible[0]
 
 
+def projects_of(request: Request, control: ControlPlane, name: str) -> list[str]:
+    """The named project, or every project the caller may see when ``name`` is empty."""
+    if name:
+        return [project_of(request, control, name)]
+    access = access_of(request)
+    return [p.id for p in control.projects() if access.allows_project(p.id)]
+
+
 def scope_of(request: Request, control: ControlPlane) -> Period:
     q = request.query_params
     project = project_of(request, control, (q.get("project") or "").strip() or None)

@@ -67,9 +67,9 @@ class Mark(msgspec.Struct, frozen=True):
     created_at: int
 
 
-class Alert(msgspec.Struct, frozen=True):
-    id: int
-    project: str
+class Deviation(msgspec.Struct, frozen=True):
+    """A page's metric in one period, against its baseline (``analyse.anomalies``)."""
+
     page: str
     metric: str
     period: str
@@ -79,6 +79,11 @@ class Alert(msgspec.Struct, frozen=True):
     spread: float
     score: float
     volume: int
+
+
+class Alert(Deviation, frozen=True):
+    id: int
+    project: str
     created_at: int
     delivery: str
 
@@ -131,8 +136,12 @@ class FrictionRecords:
 
     # -- alerts --------------------------------------------------------------------------------
 
-    def add_alert(self, **values: Any) -> Alert:
-        values = values | {"created_at": now_ms(), "delivery": values.get("delivery", "")}
+    def add_alert(self, project: str, found: Deviation, delivery: str) -> Alert:
+        values = msgspec.structs.asdict(found) | {
+            "project": project,
+            "created_at": now_ms(),
+            "delivery": delivery,
+        }
         with self.engine.begin() as conn:
             made = conn.execute(anomaly_alerts.insert().values(**values))
             alert_id = made.inserted_primary_key[0]  # type: ignore[index]

@@ -1,5 +1,5 @@
-"""In a real browser: an analyst goes from the ranked issues to a replay opened at the signal,
-marks the issue, and skips through the replay by signal."""
+"""Friction in a real browser: from the ranked issues to a replay opened at the signal, a
+mark on the issue, and skipping through the replay by signal."""
 
 from __future__ import annotations
 

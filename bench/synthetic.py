@@ -112,6 +112,7 @@ def _copy(rt: Runtime, table: str, columns: list[str]) -> None:
         "day": f"CAST(make_timestamp(({shifted}) * 1000) AS DATE)",
         "fid": f"hash({sid}, {pv}, t.kind, {shifted}, t.sel)",
         "pvk": f"hash({sid}, {pv})",
+        "sk": f"hash({sid})",
     }
     cols = ", ".join(rename.get(c, f"t.{c}") for c in columns)
     rt.store.execute(
@@ -149,7 +150,7 @@ def build_store(data_dir: Path, sessions: int) -> tuple[Runtime, dict[str, Any]]
     _plan(rt, sessions, int(time.time() * 1000), weights)
     for table in TABLES:
         _copy(rt, table, list(SCHEMAS[table].names))
-    _copy(rt, "signal_features", ["project", "fid", "pvk", "page", *COLUMNS.split(", ")])
+    _copy(rt, "signal_features", ["project", "fid", "pvk", "sk", "page", *COLUMNS.split(", ")])
     _copy_sessions(rt)
     rt.store.execute("DELETE FROM signals")
     for table in [*TABLES, "sessions", "signal_features", "session_frustration"]:

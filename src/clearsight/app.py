@@ -93,6 +93,7 @@ class Runtime:
             self.auditor.checkpoint("shutdown")
             self.spool.stop()
             self.started = False
+        self.friction.drain()
         self.store.close()
         self.control.close()
 
@@ -128,7 +129,7 @@ def build_runtime(settings: Settings) -> Runtime:
         segment_bytes=settings.spool_segment_bytes,
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
-        after_apply=[friction.detector.after_apply],
+        after_apply=[friction.after_apply],
     )
     ingestor = Ingestor(
         control,

@@ -1,4 +1,10 @@
-"""The friction jobs inside ``serve``: a features backfill, then hourly and daily anomaly checks.
+"""Friction's background work: incremental detection, a features backfill, anomaly checks.
+
+- ``Friction.after_apply`` is the spool's after-apply hook. It only queues the
+  sessions a stored micro-batch touched; a worker thread takes everything
+  queued at once and runs detection for those sessions. The store writer never
+  waits for detection, and when batches arrive fast, one detection run covers
+  several micro-batches (its cost is mostly per run, not per session).
 
 - Shortly after start, if the event store holds sessions but no signal
   features (a store from before signals existed), every project's features
@@ -11,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,7 +27,7 @@ import msgspec
 from clearsight.analyse.alerts import Alerter
 from clearsight.analyse.anomalies import DAY_MS, HOUR_MS
 from clearsight.analyse.signals import Detector
-from clearsight.store.base import EventStore
+from clearsight.store.base import EventStore, Touched
 from clearsight.store.control import ControlPlane
 from clearsight.store.control.friction import Alert
 
@@ -44,10 +51,54 @@ class Friction:
     alerter: Alerter = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _pending: queue.SimpleQueue[list[tuple[str, str]] | None] = field(
+        default_factory=queue.SimpleQueue
+    )
+    _worker: threading.Thread | None = None
+    _worker_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.detector = Detector(self.store, self.control)
         self.alerter = Alerter(self.store, self.control)
+
+    # -- incremental detection -----------------------------------------------------------------
+
+    def after_apply(self, store: EventStore, touched: Touched) -> None:
+        """The spool's hook: queue the touched sessions for the detection worker."""
+        with self._worker_lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._detect, name="signals", daemon=True)
+                self._worker.start()
+        self._pending.put(list(touched))
+
+    def drain(self, timeout: float = 60.0) -> None:
+        """Finish what is queued and stop the worker (before the store closes)."""
+        with self._worker_lock:
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            self._pending.put(None)
+            worker.join(timeout=timeout)
+
+    def _detect(self) -> None:
+        while True:
+            item = self._pending.get()
+            touched, stop = list(item or []), item is None
+            while not stop:
+                try:
+                    more = self._pending.get_nowait()
+                except queue.Empty:
+                    break
+                stop = more is None
+                touched += more or []
+            if touched:
+                try:
+                    self.detector.after_apply(self.store, list(dict.fromkeys(touched)))
+                except Exception:
+                    log.exception("signals: detection failed for %d sessions", len(touched))
+            if stop:
+                return
+
+    # -- scheduled jobs ------------------------------------------------------------------------
 
     def start(self, interval_s: float, first_run_s: float = 5.0) -> None:
         if self._thread is None:

@@ -1,8 +1,9 @@
 """Frustration signals: find features, apply the rules, score sessions; fully or incrementally.
 
-- ``Detector.after_apply`` is the spool's after-apply hook: for the sessions a
-  stored micro-batch touched, it finds their features again from the raw rows
-  and re-derives their signals and scores.
+- ``Detector.after_apply`` runs for the sessions stored micro-batches touched
+  (``monitor.Friction`` queues them from the spool's after-apply hook): it
+  finds their features again from the raw rows and re-derives their signals
+  and scores.
 - ``Detector.recompute(project)`` re-derives every signal and score of a
   project from the stored features: what a change of rules or exclusions
   runs (about a second for a million sessions).
@@ -95,19 +96,25 @@ class Run:
         return sum(v for k, v in self.seconds.items() if k.startswith(prefix))
 
 
+def _mine(s: Scope) -> str:
+    """Rows of signals or scores of the sessions in scope (by their features' ``sk``)."""
+    if not s.incremental:
+        return ""
+    return f"AND sk IN (SELECT sk FROM signal_features WHERE {s.rows()})"
+
+
 def score_sql(s: Scope) -> str:
     """Per session: min(100, sum over signals of weight x min(occurrences, 3))."""
     weights = " ".join(f"WHEN '{k}' THEN :weight_{k}" for k in SIGNALS)
     return f"""
-    SELECT sid, least(100, sum(w * least(k, {SCORE_CAP_PER_SIGNAL}))) AS score,
+    SELECT sk, least(100, sum(w * least(k, {SCORE_CAP_PER_SIGNAL}))) AS score,
         CAST(sum(k) AS INTEGER) AS signals
     FROM (
-        SELECT f.sid, count(*) AS k, min(CASE g.signal {weights} ELSE 0 END) AS w
-        FROM signals g JOIN signal_features f ON f.fid = g.fid
-        WHERE g.project = :project AND {s.rows("f")}
-        GROUP BY f.sid, g.signal
+        SELECT sk, count(*) AS k, min(CASE signal {weights} ELSE 0 END) AS w
+        FROM signals WHERE project = :project {_mine(s)}
+        GROUP BY sk, signal
     ) g
-    GROUP BY sid
+    GROUP BY sk
     """
 
 
@@ -171,7 +178,8 @@ class Detector:
                 params |= {"sids": sids, "since": since}
             self._step(run, "signals: clear", self._clear_signals, scope, params)
             if features:
-                self._step(run, "features: clear", self._clear, ["signal_features"], scope, params)
+                clear = f"DELETE FROM signal_features WHERE {scope.rows()}"
+                self._step(run, "features: clear", self.store.execute, clear, params)
                 for name, select in FEATURES:
                     sql = self._insert_features(select(scope))
                     self._step(run, f"features: {name}", self.store.execute, sql, params)
@@ -197,39 +205,31 @@ class Detector:
         value = rows.column("t")[0].as_py()
         return None if value is None else int(value)
 
-    def _clear(self, tables: list[str], s: Scope, params: dict[str, Any]) -> None:
-        for table in tables:
-            self.store.execute(f"DELETE FROM {table} WHERE {s.sessions()}", params)
-
     def _clear_signals(self, s: Scope, params: dict[str, Any]) -> None:
-        """Signals carry no session id: a session's are those on its features."""
-        mine = (
-            ""
-            if not s.incremental
-            else (f" AND fid IN (SELECT fid FROM signal_features WHERE {s.sessions()})")
-        )
-        self.store.execute(f"DELETE FROM signals WHERE project = :project{mine}", params)
-        self._clear(["session_frustration"], s, params)
+        """Signals and scores carry the session's hash (``sk``), found on its features."""
+        for table in ("signals", "session_frustration"):
+            self.store.execute(f"DELETE FROM {table} WHERE project = :project {_mine(s)}", params)
 
     def _insert_features(self, select: str) -> str:
         d = self.store.dialect
         fid = d.hash64("sid", "pv", "kind", "ts", "sel")
-        extra = f"{fid} AS fid, {d.hash64('sid', 'pv')} AS pvk, {fp.page_of(d, 'path')} AS page"
+        keys = f"{fid} AS fid, {d.hash64('sid', 'pv')} AS pvk, {d.hash64('sid')} AS sk"
+        extra = f"{keys}, {fp.page_of(d, 'path')} AS page"
         return (
-            f"INSERT INTO signal_features (project, fid, pvk, page, {COLUMNS}) "
+            f"INSERT INTO signal_features (project, fid, pvk, sk, page, {COLUMNS}) "
             f"SELECT :project, {extra}, {COLUMNS} FROM ({select}) f"
         )
 
     @staticmethod
     def _insert(select: str, excluded: str) -> str:
         return (
-            "INSERT INTO signals (project, fid, signal, n) "
-            f"SELECT :project, fid, signal, n FROM ({select}) x WHERE NOT ({excluded})"
+            "INSERT INTO signals (project, fid, sk, signal, n) "
+            f"SELECT :project, fid, sk, signal, n FROM ({select}) x WHERE NOT ({excluded})"
         )
 
     def _scores(self, s: Scope, params: dict[str, Any]) -> None:
         self.store.execute(
-            "INSERT INTO session_frustration (project, sid, score, signals) "
-            f"SELECT :project, sid, score, signals FROM ({score_sql(s)}) z",
+            "INSERT INTO session_frustration (project, sk, score, signals) "
+            f"SELECT :project, sk, score, signals FROM ({score_sql(s)}) z",
             params,
         )

@@ -1,6 +1,6 @@
 """Step two of detection: a project's rules applied to the features (see features.py).
 
-One ``SELECT`` per signal over ``signal_features``, yielding ``fid, sid, signal,
+One ``SELECT`` per signal over ``signal_features``, yielding ``fid, sk, signal,
 n, sel, page``: the feature the signal is reported on, and what exclusions
 match against. Rules are bound as parameters named as in
 ``signals_rules.RULES``. One click, one click signal: the clicks that
@@ -18,7 +18,7 @@ from clearsight.analyse.features import (
     Scope,
 )
 
-OUT = "fid, sid, '{signal}' AS signal, CAST({n} AS INTEGER) AS n, sel, page"
+OUT = "fid, sk, '{signal}' AS signal, CAST({n} AS INTEGER) AS n, sel, page"
 
 
 def has(flag: int, col: str = "flags") -> str:
@@ -41,20 +41,20 @@ def rage_and_dead(s: Scope) -> str:
     inter = f"CASE WHEN {has(INTERACTIVE)} THEN 1 ELSE 0 END"
     return f"""
     WITH b AS (
-        SELECT fid, sid, ts, pvk, sel, page, flags, v1, v4,
+        SELECT fid, sk, ts, pvk, sel, page, flags, v1, v4,
             sum(CASE WHEN {has(CLUSTERED)} THEN {brk} ELSE 1 END) OVER (
                 PARTITION BY pvk ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
             ) AS burst
         FROM signal_features WHERE {s.rows()} AND kind = 'quiet'
     ), r AS (
-        SELECT pvk, burst, {d.arg_max("fid", "-ts")} AS fid, min(sid) AS sid,
+        SELECT pvk, burst, {d.arg_max("fid", "-ts")} AS fid, min(sk) AS sk,
             count(*) AS size, min(sel) AS sel, min(page) AS page
         FROM b GROUP BY pvk, burst
         HAVING count(*) >= :rage_min_clicks + 1 - max({inter})
     )
-    SELECT fid, sid, 'rage_click' AS signal, CAST(size AS INTEGER) AS n, sel, page FROM r
+    SELECT fid, sk, 'rage_click' AS signal, CAST(size AS INTEGER) AS n, sel, page FROM r
     UNION ALL
-    SELECT b.fid, b.sid, 'dead_click' AS signal, 1 AS n, b.sel, b.page
+    SELECT b.fid, b.sk, 'dead_click' AS signal, 1 AS n, b.sel, b.page
     FROM b LEFT JOIN (SELECT pvk, burst, 1 AS hit FROM r) x ON x.pvk = b.pvk AND x.burst = b.burst
     WHERE coalesce(x.hit, 0) = 0 AND NOT {has(DISABLED)}
         AND ({has(INTERACTIVE)} OR (b.v1 <= 1 AND b.v4 >= :dead_repeat_min))
@@ -125,7 +125,7 @@ def toggles(s: Scope) -> str:
     switch within toggle_gap_ms: once per pair, on its first flip."""
     d = s.d
     return f"""
-    SELECT {d.arg_max("fid", "-ts")} AS fid, min(sid) AS sid, 'toggling' AS signal,
+    SELECT {d.arg_max("fid", "-ts")} AS fid, min(sk) AS sk, 'toggling' AS signal,
         CAST(count(*) AS INTEGER) AS n, sel, min(page) AS page
     FROM ({_feature(s, "flip")}) f
     WHERE v1 <= :toggle_gap_ms
@@ -146,10 +146,10 @@ def thrashes(s: Scope) -> str:
     thrash_window_ms: once per page view, on the first."""
     d = s.d
     return f"""
-    SELECT {d.arg_max("fid", "-ts")} AS fid, min(sid) AS sid, 'thrashed_cursor' AS signal,
+    SELECT {d.arg_max("fid", "-ts")} AS fid, min(sk) AS sk, 'thrashed_cursor' AS signal,
         CAST(max(k) AS INTEGER) AS n, '' AS sel, min(page) AS page
     FROM (
-        SELECT fid, sid, ts, pvk, page,
+        SELECT fid, sk, ts, pvk, page,
             count(*) OVER (PARTITION BY pvk ORDER BY ts
                 RANGE BETWEEN CURRENT ROW AND :thrash_window_ms FOLLOWING) AS k
         FROM ({_feature(s, "reversal")}) f

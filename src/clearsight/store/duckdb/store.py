@@ -62,17 +62,18 @@ def _with_score(found: str) -> str:
     """Session rows with their frustration score (0 for sessions without signals)."""
     return (
         f"SELECT s.*, coalesce(f.score, 0) AS frustration FROM ({found}) s "
-        "LEFT JOIN session_frustration f ON f.project = s.project AND f.sid = s.sid"
+        "LEFT JOIN session_frustration f ON f.project = s.project AND f.sk = hash(s.sid)"
     )
 
 
 # Derived per-session tables (040_signals.sql) that erasure and purges must empty too.
-# Signals carry no session id: theirs are the ones on the session's features.
-DERIVED_PER_SESSION = ["signal_features", "session_frustration"]
-_DELETE_SIGNALS = (
-    "DELETE FROM signals WHERE project = $p AND fid IN "
-    "(SELECT fid FROM signal_features WHERE project = $p AND list_contains($s, sid))"
-)
+# Signals and scores carry a hash of the session id (`sk`), found on the features.
+DERIVED_PER_SESSION = ["signal_features"]
+_DELETE_SIGNALS = [
+    f"DELETE FROM {table} WHERE project = $p AND sk IN "
+    "(SELECT sk FROM signal_features WHERE project = $p AND list_contains($s, sid))"
+    for table in ("signals", "session_frustration")
+]
 
 
 def _sql_files(folder: str) -> list[tuple[int, str, str]]:
@@ -320,8 +321,8 @@ class DuckDBEventStore:
             cur = self._cursor()
             cur.begin()
             try:
-                if not replay_only:
-                    cur.execute(_DELETE_SIGNALS, {"p": project, "s": list(sids)})
+                for statement in [] if replay_only else _DELETE_SIGNALS:
+                    cur.execute(statement, {"p": project, "s": list(sids)})
                 for table in tables:
                     cur.execute(
                         f"DELETE FROM {table} WHERE project = $p AND list_contains($s, sid)",

@@ -14,7 +14,8 @@
 --    segments folded to `*` (`/loan/706429/offer` → `/loan/*/offer`), the
 --    unit issues group by. `fid` names the row; `pvk` is the page view as a
 --    number (a hash of session and page-view id: replayed demo sessions share
---    page-view ids), so step two partitions by an integer instead of a uuid string.
+--    page-view ids) and `sk` the session (a hash of its id), so step two
+--    partitions and groups by integers instead of uuid strings.
 -- 2. signals: the project's rules applied to the features, one narrow row per
 --    signal pointing at the feature it was found on (`fid`; the session, page,
 --    element and time are the feature's). Writing wide rows (a session id, a
@@ -29,20 +30,22 @@
 CREATE TABLE signal_features (
     project VARCHAR NOT NULL, sid VARCHAR NOT NULL, pv VARCHAR NOT NULL,
     ts BIGINT NOT NULL, day DATE NOT NULL,
-    fid UBIGINT NOT NULL, pvk UBIGINT NOT NULL,
+    fid UBIGINT NOT NULL, pvk UBIGINT NOT NULL, sk UBIGINT NOT NULL,
     kind VARCHAR NOT NULL, path VARCHAR NOT NULL, page VARCHAR NOT NULL, sel VARCHAR NOT NULL,
     v1 BIGINT, v2 BIGINT, v3 BIGINT, v4 BIGINT, x REAL, y REAL,
     flags INTEGER NOT NULL
 );
 
 CREATE TABLE signals (
-    project VARCHAR NOT NULL, fid UBIGINT NOT NULL, signal VARCHAR NOT NULL, n INTEGER NOT NULL
+    project VARCHAR NOT NULL, fid UBIGINT NOT NULL, sk UBIGINT NOT NULL,
+    signal VARCHAR NOT NULL, n INTEGER NOT NULL
 );
 
--- The frustration score per session (formula in docs/friction.md). Only
--- sessions with at least one signal have a row: the rest score 0, and the
--- session list treats a missing row as 0.
+-- The frustration score per session (formula in docs/friction.md), keyed by
+-- `sk` for the same reason signals are narrow; the session list joins it on
+-- the hash of the session id. Only sessions with at least one signal have a
+-- row: the rest score 0.
 CREATE TABLE session_frustration (
-    project VARCHAR NOT NULL, sid VARCHAR NOT NULL,
+    project VARCHAR NOT NULL, sk UBIGINT NOT NULL,
     score DOUBLE NOT NULL, signals INTEGER NOT NULL
 );

@@ -153,7 +153,8 @@ def build_store(data_dir: Path, sessions: int) -> tuple[Runtime, dict[str, Any]]
     _copy(rt, "signal_features", ["project", "fid", "pvk", "sk", "page", *COLUMNS.split(", ")])
     _copy_sessions(rt)
     rt.store.execute("DELETE FROM signals")
-    for table in [*TABLES, "sessions", "signal_features", "session_frustration"]:
+    rt.store.execute("DELETE FROM session_frustration")
+    for table in [*TABLES, "sessions", "signal_features"]:
         rt.store.execute(f"DELETE FROM {table} WHERE sid LIKE '%~%'")
     for table in ["syn", "tpl", "tpl_pages", "tpl_cuts", "tpl_weights"]:
         rt.store.execute(f"DROP TABLE {table}")

@@ -7,8 +7,8 @@ signals are detected with the default rules and scored against the personas'
 ground-truth labels (``clearsight.demo.scoring``). Nothing is tuned here.
 
 Speed: a store of N synthetic sessions (default 1,000,000 with about ten
-clicks each) is built from the tune recordings (see ``synthetic.py``) and
-every signal of the project is recomputed from the raw rows, as
+clicks each) is built from the tune recordings (see ``signals_synthetic.py``)
+and every signal of the project is recomputed from the raw rows, as
 ``clearsight signals recompute`` does. Prints the median of the runs.
 
     .venv/bin/python bench/detection.py [--split eval|tune] [--sessions 1000000]
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.synthetic import build_store  # noqa: E402
+from bench.signals_synthetic import build_store  # noqa: E402
 
 from clearsight.analyse.signals import SIGNALS, Detector  # noqa: E402
 from clearsight.app import build_runtime  # noqa: E402
@@ -103,7 +103,7 @@ def report_speed(sessions: int, runs: int, keep: Path | None) -> None:
                 "\nspeed data: the tune recordings (real Chromium personas on the demo site), "
                 "each cut after 1, 2 or all of its page views (50/30/20%), copied with the "
                 "demo's persona weights into sessions spread over 30 days, features included "
-                "(bench/synthetic.py)"
+                "(bench/signals_synthetic.py)"
             )
             print(
                 f"speed: {counts['sessions']:,} sessions, {counts['clicks']:,} clicks, "

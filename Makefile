@@ -11,7 +11,7 @@ NPM_STAMP := capture/node_modules/.installed
 BUNDLE := src/clearsight/web/static/capture.js
 CAPTURE_SOURCES := $(shell find capture/src capture/player capture/build -type f 2>/dev/null) capture/build.mjs
 
-.PHONY: demo serve test check lint typecheck pytest capture-test capture chromium bench clean
+.PHONY: demo serve test check lint typecheck pytest capture-test capture system-deps bench clean
 
 demo: $(RUNTIME_STAMP) $(BUNDLE)
 	$(BIN)/clearsight demo
@@ -19,7 +19,7 @@ demo: $(RUNTIME_STAMP) $(BUNDLE)
 serve: $(RUNTIME_STAMP) $(BUNDLE)
 	$(BIN)/clearsight serve
 
-test: $(DEV_STAMP) $(BUNDLE) chromium lint typecheck pytest capture-test
+test: $(DEV_STAMP) $(BUNDLE) system-deps lint typecheck pytest capture-test
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests bench
@@ -28,10 +28,10 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP) $(BUNDLE) chromium
+pytest: $(DEV_STAMP) $(BUNDLE) system-deps
 	$(BIN)/pytest
 
-capture-test: $(NPM_STAMP) chromium
+capture-test: $(NPM_STAMP) system-deps
 	cd capture && npm test
 
 capture: $(BUNDLE)
@@ -55,13 +55,18 @@ $(NPM_STAMP): capture/package.json capture/package-lock.json
 $(BUNDLE): $(NPM_STAMP) $(CAPTURE_SOURCES)
 	cd capture && npm run build
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages the tests need: chromium (browser tests), postgresql (control-plane suite).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests need it)"; exit 1; \
-	  fi; }
+	    echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
 
 bench: $(RUNTIME_STAMP) $(BUNDLE)
 	$(BIN)/python bench/ingest.py

@@ -1,8 +1,9 @@
 """Prints the size of the browser bundles, raw and gzipped (level 9).
 
 The capture script is downloaded by every visitor of the customer's site, so
-it has a budget: 30 KB gzipped. The replay player is only loaded by people
-using the clearsight UI and is reported for information.
+it has a budget: 30 KB gzipped. The survey widget (loaded only on pages a
+survey targets) and the replay player (only loaded by people using the
+clearsight UI) are reported for information.
 
 Usage: python3 bench/bundle_size.py   (after `npm run build` in capture/)
 Exits 1 only when a bundle is missing; an over-budget capture.js is
@@ -26,7 +27,7 @@ def sizes(path: Path) -> tuple[int, int]:
 
 def main() -> int:
     missing = False
-    for name in ("capture.js", "player.js"):
+    for name in ("capture.js", "capture-survey.js", "player.js"):
         path = STATIC / name
         if not path.is_file():
             print(f"{name}: missing ({path}); run `npm run build` in capture/")

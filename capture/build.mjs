@@ -1,4 +1,5 @@
-// Builds the two browser bundles into the Python package's static folder.
+// Builds the browser bundles (capture.js, its survey widget, the replay
+// player) into the Python package's static folder.
 // Plain esbuild calls: the bundles are small and a bundler config file
 // would only hide what happens.
 import { build } from 'esbuild';
@@ -28,6 +29,12 @@ await Promise.all([
     entryPoints: [join(here, 'src/index.ts')],
     outfile: join(out, 'capture.js'),
     plugins: [rrwebSlim],
+  }),
+  // the survey widget, fetched by capture.js only when a survey targets the page
+  build({
+    ...common,
+    entryPoints: [join(here, 'src/survey-widget.ts')],
+    outfile: join(out, 'capture-survey.js'),
   }),
   build({
     ...common,

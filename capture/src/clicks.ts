@@ -50,6 +50,7 @@ export function clicks(emit: Emit, windowMs: number, block: string): Collector {
     listen(window, 'click', (e: MouseEvent) => {
       const raw = elementOf(e.target);
       if (!raw || raw.closest(':disabled')) return; // reported at pointerup
+      if (raw.closest('[data-cs-survey]')) return; // the survey widget is not part of the page
       if (raw === echo) return;
       const label = raw.closest('label');
       echo = label && label.control;

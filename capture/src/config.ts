@@ -2,6 +2,7 @@
 // server-side capture config merged on top.
 import { warn } from './log';
 import { load, save } from './storage';
+import type { SurveyDef } from './survey';
 
 export interface InitOptions {
   endpoint?: string;
@@ -23,8 +24,10 @@ export interface RemoteConfig {
   blockSelectors?: string[];
   maskSelectors?: string[];
   unmaskSelectors?: string[];
+  unmaskUrls?: string[];
   excludeUrls?: string[];
   sampleRate?: number;
+  surveys?: SurveyDef[];
 }
 
 export interface Settings {
@@ -38,8 +41,10 @@ export interface Settings {
   maskSelectors: string[];
   blockSelectors: string[];
   unmaskSelectors: string[];
+  unmaskUrls: string[];
   excludeUrls: string[];
   sampleRate: number;
+  surveys: SurveyDef[];
   debug: boolean;
 }
 
@@ -80,10 +85,16 @@ export function settings(o: InitOptions, defaultEndpoint: string): Settings {
     maskSelectors: selectors(o.maskSelectors),
     blockSelectors: selectors(o.blockSelectors),
     unmaskSelectors: selectors(o.unmaskSelectors),
+    unmaskUrls: [],
     excludeUrls: [],
     sampleRate: 1,
+    surveys: [],
     debug: !!o.debug,
   };
+}
+
+function globs(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((u) => typeof u === 'string') : [];
 }
 
 export function merge(s: Settings, r: RemoteConfig): Settings {
@@ -93,8 +104,10 @@ export function merge(s: Settings, r: RemoteConfig): Settings {
     blockSelectors: selectors(s.blockSelectors, r.blockSelectors),
     maskSelectors: selectors(s.maskSelectors, r.maskSelectors),
     unmaskSelectors: selectors(s.unmaskSelectors, r.unmaskSelectors),
-    excludeUrls: Array.isArray(r.excludeUrls) ? r.excludeUrls.filter((u) => typeof u === 'string') : [],
+    unmaskUrls: globs(r.unmaskUrls),
+    excludeUrls: globs(r.excludeUrls),
     sampleRate: typeof rate === 'number' && rate >= 0 && rate <= 1 ? rate : 1,
+    surveys: Array.isArray(r.surveys) ? r.surveys.filter((d) => d && typeof d.id === 'string') : [],
   };
 }
 

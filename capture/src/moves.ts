@@ -58,7 +58,8 @@ export function moves(emit: Emit, sampleMs: number, block: string): Collector {
     if (!raw) return;
     report(now);
     rests = 0;
-    begin(targetOf(raw, block), e.clientX, e.clientY, now);
+    // the survey widget is not part of the page
+    if (!raw.closest('[data-cs-survey]')) begin(targetOf(raw, block), e.clientX, e.clientY, now);
   });
 
   const flush = () => report(Date.now());

@@ -5,6 +5,7 @@
 // the masked string. We mark *everything* as masked and let the two functions
 // open up only what the site explicitly allowed, so a forgotten rule leaks
 // nothing.
+import { matchesAny } from './glob';
 
 /** Input types whose value is never recorded, whatever the options say. */
 const NEVER_UNMASK_TYPES = /^(password|email|tel|number|hidden)$/;
@@ -26,6 +27,8 @@ export interface Rules {
   maskSelectors: string[];
   unmaskSelectors: string[];
   blockSelectors: string[];
+  /** Pages (path globs) whose text holds no customer data: open like [data-cs-unmask]. */
+  unmaskUrls: string[];
 }
 
 export function blockSelector(r: Rules): string {
@@ -45,7 +48,9 @@ function neverUnmasked(el: HTMLElement): boolean {
 export function isOpen(r: Rules): (el: Element | null) => boolean {
   const unmask = ['[data-cs-unmask]', ...r.unmaskSelectors].join(',');
   const mask = ['[data-cs-mask]', ...r.maskSelectors].join(',');
-  return (el) => !!el && !!el.closest(unmask) && !el.closest(mask);
+  // Checked per call: a single-page app may move between open and other pages.
+  const openPage = () => r.unmaskUrls.length > 0 && matchesAny(location.pathname, r.unmaskUrls);
+  return (el) => !!el && (openPage() || !!el.closest(unmask)) && !el.closest(mask);
 }
 
 export function privacyOptions(r: Rules) {

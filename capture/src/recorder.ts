@@ -17,6 +17,7 @@ import { type Collector, type Emit, guard, listen, page, pageView } from './page
 import { isOpen, privacyOptions } from './privacy';
 import { scrolls } from './scroll';
 import { expired, persistSession, sampled, session, sessionId, visitorId } from './session';
+import { surveys } from './survey';
 
 /**
  * idle: no consent · starting: fetching the capture config · on: recording ·
@@ -144,6 +145,7 @@ export function recorder(base: Settings, policy: () => string, onRefused: () => 
       forms(emit),
       errors(emit),
     ];
+    if (s.surveys.length) parts.push(surveys(emit, s.surveys, s.endpoint));
   }
 
   function pause(discard: boolean): void {

@@ -17,8 +17,6 @@ interface Session {
   seen: number;
   /** Next batch sequence number. */
   seq: number;
-  /** Sampling decision, taken once per session. */
-  smp?: boolean;
 }
 
 let cur: Session | undefined;
@@ -67,13 +65,18 @@ export function nextSeq(): number {
   return n;
 }
 
+/** 32-bit FNV-1a over the UTF-16 code units of `text`. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Whether this session is in the sample: a function of its id, so the server
+ * (privacy/rules.py `in_sample`) takes the same decision for every batch. */
 export function sampled(rate: number): boolean {
-  const s = session();
-  if (s.smp === undefined) {
-    s.smp = Math.random() < rate;
-    persistSession();
-  }
-  return s.smp;
+  if (rate >= 1) return true;
+  return fnv1a(session().id) / 4294967296 < rate;
 }
 
 export function visitorId(): string {

@@ -18,6 +18,20 @@ before(async () => (env = await setup()));
 after(() => env.close());
 
 test('every POST body matches events.py', { skip: !python && 'no Python with msgspec' }, async () => {
+  // a survey that the error click below brings up
+  env.state.config = {
+    surveys: [
+      {
+        id: 'why',
+        trigger: 'frustration',
+        questions: [
+          { id: 'c', type: 'choice', text: 'What went wrong?', options: ['Error', 'Other'] },
+          { id: 'r', type: 'rating', text: 'Rate it', scale: 5 },
+          { id: 't', type: 'text', text: 'Tell us more' },
+        ],
+      },
+    ],
+  };
   const { page, context } = await open(env, { opts: { consent: 'granted', policyVersion: 'v9' } });
   await until(() => env.state.ingest.length, 'recording');
   await page.mouse.move(100, 100);
@@ -37,11 +51,16 @@ test('every POST body matches events.py', { skip: !python && 'no Python with msg
   });
   await page.click('#spa');
   await page.click('#throw');
+  const survey = page.getByRole('dialog');
+  await survey.getByRole('button', { name: 'Error' }).click();
+  await survey.getByRole('button', { name: '2 / 5' }).click();
+  await survey.getByRole('textbox').fill('It broke');
+  await survey.getByRole('button', { name: 'Send' }).click();
   await sleep(1200);
   await page.evaluate(() => clearsight.consent.withdraw({ bannerText: 'bye', source: 'settings' }));
   await until(() => env.state.consent.length === 2, 'decisions');
   const seen = new Set(events(env.state).map((e) => e.t));
-  for (const t of ['pageview', 'click', 'move', 'scroll', 'error', 'submit', 'field', 'custom', 'identify', 'experiment'])
+  for (const t of ['pageview', 'click', 'move', 'scroll', 'error', 'submit', 'field', 'custom', 'identify', 'experiment', 'survey'])
     assert.ok(seen.has(t), `scenario produced a ${t} event`);
   const input = JSON.stringify({
     ingest: env.state.ingest.map((p) => p.raw),

@@ -131,6 +131,9 @@ test('what could not be handed over is resent first by the next page of the tab'
   await sleep(300);
   await page.goto(`${env.server.origin}/online?f=basic`);
   const resent = await until(() => env.state.ingest.find((p) => p.raw.includes('stranded')), 'resent batch');
+  // Under load page 2's own first batch can still be on its way: wait for it, or the
+  // comparison below would be against "not arrived" (-1) rather than its position.
+  await until(() => env.state.ingest.some((p) => p.raw.includes('/online')), 'a batch of page 2');
   const firstOfPage2 = env.state.ingest.findIndex((p) => p.raw.includes('/online'));
   assert.ok(env.state.ingest.indexOf(resent) < firstOfPage2, 'before anything of the new page');
   assert.ok(env.state.ingest.some((p) => hasFull(p) && p.raw.includes('/offline')), 'page 1 snapshot resent too');

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outputs = ['capture.js', 'player.js', 'player.css'].map((f) => join(root, '../src/clearsight/web/static', f));
+const outputs = ['capture.js', 'capture-survey.js', 'player.js', 'player.css'].map((f) => join(root, '../src/clearsight/web/static', f));
 
 function newest(dir) {
   let t = 0;

@@ -57,7 +57,7 @@ export async function startServer() {
         ? send(404, '{"code":"not-found"}', { 'Content-Type': 'application/problem+json' })
         : send(200, JSON.stringify(state.config), { 'Content-Type': 'application/json' });
     }
-    const built = { '/capture.js': 'text/javascript', '/player.js': 'text/javascript', '/player.css': 'text/css' };
+    const built = { '/capture.js': 'text/javascript', '/capture-survey.js': 'text/javascript', '/player.js': 'text/javascript', '/player.css': 'text/css' };
     if (built[url.pathname]) {
       return send(200, await readFile(join(staticDir, url.pathname.slice(1))), { 'Content-Type': built[url.pathname] });
     }

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import msgspec
@@ -22,23 +23,34 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearsight.analyse.monitor import Friction
+from clearsight.analyse.privacy import report_section
 from clearsight.config import Settings
-from clearsight.errors import NotFound, Problem, Unavailable
+from clearsight.errors import ConfigError, NotFound, Problem, Unavailable
 from clearsight.govern.accounts import AccountService
 from clearsight.govern.audit import Auditor
 from clearsight.govern.keys import EncryptingSealer, Keyring, load_kms
+from clearsight.govern.privacy_parts import PrivacyParts
+from clearsight.govern.privacy_rules import RuleBook
 from clearsight.govern.report import ReportInputs
 from clearsight.govern.retention import Retention
 from clearsight.govern.scheduler import RetentionScheduler
 from clearsight.govern.subjects import Subjects
 from clearsight.http import PUBLIC, guarded, json_response, problem_response
-from clearsight.ingest.accept import Ingestor
+from clearsight.ingest.accept import Ingestor, network_reducer
 from clearsight.ingest.http import IngestEndpoints
+from clearsight.privacy.enforce import EnforceRules
+from clearsight.privacy.filters import ScrubBatch
 from clearsight.privacy.identities import TokenizeIdentities
+from clearsight.privacy.network import IpMode, strip_user_agent
 from clearsight.spool.service import Spool
 from clearsight.store import chunks
-from clearsight.store.control import ControlPlane, Project
+from clearsight.store.base import EventStore
+from clearsight.store.clickhouse import ClickHouseEventStore
+from clearsight.store.control import ControlPlane
+from clearsight.store.control.claims import BatchClaims
 from clearsight.store.duckdb import DuckDBEventStore
+from clearsight.surveys.answers import ScrubSurveyAnswers
+from clearsight.surveys.definitions import SurveyBook, with_surveys
 from clearsight.web import demo_site
 from clearsight.web.api_govern import GovernAPI
 from clearsight.web.api_issues import IssuesAPI
@@ -46,8 +58,11 @@ from clearsight.web.api_sessions import SessionsAPI
 from clearsight.web.api_signals import SignalsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.gate import Gate, LoginRequired
+from clearsight.web.govern_pages import GovernPages
 from clearsight.web.issues_pages import IssuesPages
 from clearsight.web.pages import Pages, render
+from clearsight.web.privacy import PrivacyAPI
+from clearsight.web.surveys import SurveysWeb
 
 log = logging.getLogger("clearsight")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -59,7 +74,7 @@ class Runtime:
 
     settings: Settings
     control: ControlPlane
-    store: DuckDBEventStore
+    store: EventStore
     spool: Spool
     ingestor: Ingestor
     sealer: chunks.ChunkSealer
@@ -68,6 +83,7 @@ class Runtime:
     accounts: AccountService
     retention: Retention
     subjects: Subjects
+    privacy: PrivacyParts
     friction: Friction
     started: bool = field(default=False)
     scheduler: RetentionScheduler | None = None
@@ -75,6 +91,7 @@ class Runtime:
     def start(self, *, schedule: bool = False) -> None:
         if not self.started:
             self.spool.start()
+            self.privacy.start()
             self.started = True
         if schedule and self.scheduler is None and self.settings.retention_interval_minutes:
             self.scheduler = RetentionScheduler(
@@ -91,6 +108,7 @@ class Runtime:
             self.scheduler = None
         if self.started:
             self.auditor.checkpoint("shutdown")
+            self.privacy.stop()
             self.spool.stop()
             self.started = False
         self.friction.drain()
@@ -102,18 +120,39 @@ class Runtime:
         self.control.checkpoint_wal()
 
     def report_inputs(self) -> ReportInputs:
+        sections = {
+            "PII incidents and masking coverage": lambda a, b: report_section(self.store, a, b)
+        }
         return ReportInputs(
-            self.control, self.auditor, self.retention, self.collection_scope, sections={}
+            self.control, self.auditor, self.retention, self.collection_scope, sections=sections
         )
 
     def collection_scope(self) -> list[dict[str, Any]]:
         return [
-            {"project": p.id, "origins": p.origins, "rules": capture_config(p)}
+            {"project": p.id, "origins": p.origins, "rules": self.privacy.capture_config(p)}
             for p in self.control.projects()
         ]
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def open_event_store(
+    settings: Settings, sealer: chunks.ChunkSealer, control: ControlPlane, worker: str
+) -> EventStore:
+    if not settings.event_store:
+        return DuckDBEventStore(settings.event_store_path, sealer)
+    if settings.event_store.startswith(("clickhouse://", "clickhouses://", "chdb://")):
+        # Other workers or hosts may share this ClickHouse: batch ids are claimed first.
+        claims = BatchClaims(control.engine, worker)
+        return ClickHouseEventStore(
+            settings.event_store, sealer, cluster=settings.clickhouse_cluster, claim=claims.claim
+        )
+    raise ConfigError(
+        f"event_store {settings.event_store!r}: leave it empty for DuckDB, or "
+        "give clickhouse://host:8123/db or chdb:///path"
+    )
+
+
+def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
+    """Everything one server process needs; ``worker`` numbers it among several."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     control = ControlPlane(settings.control_url)
     keyring = None
@@ -121,21 +160,31 @@ def build_runtime(settings: Settings) -> Runtime:
     if settings.encrypt_at_rest:
         keyring = Keyring(control, load_kms(settings.key_source, settings.keys_path))
         sealer = EncryptingSealer(keyring)
-    store = DuckDBEventStore(settings.event_store_path, sealer)
+    worker_id = f"{socket.gethostname()}:w{worker or 0}"
+    store = open_event_store(settings, sealer, control, worker_id)
     friction = Friction(store, control)
     spool = Spool(
-        settings.spool_path,
+        settings.spool_path if worker is None else settings.spool_path / f"w{worker}",
         store,
         segment_bytes=settings.spool_segment_bytes,
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
         after_apply=[friction.after_apply],
     )
+    rules = RuleBook(control)
     ingestor = Ingestor(
         control,
         store,
         spool,
-        filters=[TokenizeIdentities(settings.keys_path)],
+        # Rules first (a sampled-out batch costs nothing more), the scrubber last.
+        filters=[
+            EnforceRules(rules),
+            TokenizeIdentities(settings.keys_path, rules),
+            strip_user_agent,
+            ScrubSurveyAnswers(SurveyBook(control)),
+            ScrubBatch(),
+        ],
+        reduce_client=network_reducer(cast(IpMode, settings.ip_mode)),
         max_backlog_bytes=settings.spool_max_backlog_bytes,
     )
     auditor = Auditor(control, settings.keys_path, checkpoint_every=settings.audit_checkpoint_every)
@@ -155,20 +204,11 @@ def build_runtime(settings: Settings) -> Runtime:
         AccountService(control),
         retention,
         subjects,
+        PrivacyParts.build(control, rules, ingestor, subjects, spool),
         friction,
     )
     subjects.compact = rt.compact
     return rt
-
-
-def capture_config(project: Project) -> dict[str, Any]:
-    return {
-        "blockSelectors": [],
-        "maskSelectors": [],
-        "unmaskSelectors": [],
-        "excludeUrls": [],
-        "sampleRate": 1.0,
-    }
 
 
 class SecurityHeaders:
@@ -252,6 +292,7 @@ def _capture_js(request: Request) -> Response:
 
 def routes(rt: Runtime) -> list[BaseRoute]:
     sessions = SessionsAPI(rt.store, rt.sealer, rt.control)
+    surveys = SurveyBook(rt.control, rt.auditor)
     issues = IssuesAPI(rt.friction, rt.auditor)
 
     def health(request: Request) -> Response:
@@ -266,11 +307,19 @@ def routes(rt: Runtime) -> list[BaseRoute]:
     table: list[BaseRoute] = [
         guarded("/healthz", health, PUBLIC),
         guarded("/capture.js", _capture_js, PUBLIC),
-        *IngestEndpoints(rt.ingestor, rt.settings, capture_config).routes(),
+        *IngestEndpoints(
+            rt.ingestor,
+            rt.settings,
+            with_surveys(rt.privacy.capture_config, surveys),
+            rt.privacy.decided,
+        ).routes(),
         *sessions.routes(),
         *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
         *GovernAPI(rt).routes(),
+        *GovernPages(rt).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
+        *SurveysWeb(rt.store, rt.sealer, rt.control, surveys).routes(),
+        *PrivacyAPI(rt).routes(),
         *SignalsAPI(rt.friction, rt.auditor).routes(),
         *issues.routes(),
         *IssuesPages(rt.friction, issues).routes(),
@@ -281,11 +330,11 @@ def routes(rt: Runtime) -> list[BaseRoute]:
     return table
 
 
-def create_app(rt: Runtime) -> Starlette:
+def create_app(rt: Runtime, *, local_token: str = "", schedule: bool = True) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        rt.start(schedule=True)
-        write_local_token(rt.settings, app.state.gate)
+        rt.start(schedule=schedule)
+        write_local_token(rt.settings, app.state.gate.local_token)
         try:
             yield
         finally:
@@ -298,10 +347,12 @@ def create_app(rt: Runtime) -> Starlette:
         lifespan=lifespan,
     )
     app.state.gate = Gate(rt.settings, rt.control, rt.accounts, rt.auditor)
+    if local_token:
+        app.state.gate.local_token = local_token
     return app
 
 
-def write_local_token(settings: Settings, gate: Gate) -> None:
+def write_local_token(settings: Settings, token: str) -> None:
     """A fresh admin credential for the local CLI, readable only by the server's OS user,
     with the address to use it at: commands that need the event store while this server
     holds it talk to the server instead."""
@@ -312,9 +363,5 @@ def write_local_token(settings: Settings, gate: Gate) -> None:
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(
-            msgspec.json.encode(
-                {"url": f"http://{host}:{settings.port}", "token": gate.local_token}
-            )
-        )
+        fh.write(msgspec.json.encode({"url": f"http://{host}:{settings.port}", "token": token}))
     os.replace(tmp, path)

@@ -42,6 +42,16 @@ class Settings:
     """How long the store writer waits to fill a micro-batch."""
     trust_forwarded_for: bool = False
     """Take the client IP from X-Forwarded-For (only behind a proxy you run)."""
+    event_store: str = ""
+    """Where events go: "" for DATA_DIR/events.duckdb, clickhouse://user:pass@host:8123/db
+    (clickhouses:// for TLS), or chdb:///path for ClickHouse's engine in-process."""
+    clickhouse_cluster: str = ""
+    """ClickHouse cluster name: Replicated tables plus Distributed tables over them."""
+    control_store: str = ""
+    """The control plane: "" for DATA_DIR/control.sqlite, or a SQLAlchemy URL such as
+    postgresql+psycopg://user:pass@host/db."""
+    ip_mode: str = "drop"
+    """Client IPs: drop (keep none) or truncate (keep the /24 or /48 network)."""
     demo_site: bool = False
     """Serve the demo loan-application site at /demo/."""
     log_level: str = "info"
@@ -77,7 +87,7 @@ class Settings:
 
     @property
     def control_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'control.sqlite'}"
+        return self.control_store or f"sqlite:///{self.data_dir / 'control.sqlite'}"
 
     @property
     def keys_path(self) -> Path:
@@ -152,6 +162,8 @@ def load_settings(
         raise ConfigError("setting 'max_body_bytes' must be at least 1024")
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port': {settings.port} is not a TCP port")
+    if settings.ip_mode not in ("drop", "truncate"):
+        raise ConfigError("setting 'ip_mode' must be drop or truncate")
     if settings.cookie_secure not in ("auto", "always", "never"):
         raise ConfigError("setting 'cookie_secure' must be auto, always or never")
     for name in ("retention_replay_days", "retention_analysis_days", "audit_retention_days"):

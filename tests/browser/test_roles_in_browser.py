@@ -29,9 +29,11 @@ def site(tmp_path: Path):
     admin = create_token(data_dir, "admin")
     create_user(data_dir, "vera", "viewer", PASSWORD)
     create_user(data_dir, "ana", "analyst", PASSWORD)
+    create_user(data_dir, "cora", "compliance", PASSWORD)
     srv = Server(data_dir, token=admin).start()
     ts = int(time.time() * 1000) - 60_000
     b = batch(key, sid="replay-me", ts=ts, rrweb=snapshot_events(ts, "Your loan offer"))
+    b["events"].append({"t": "identify", "ts": ts + 2, "pv": "pv1", "uid": "C-4242-SYNTH"})
     assert srv.post("/api/v1/ingest", encode(b)).status_code == 200
     deadline = time.monotonic() + 10
     while srv.get("/api/v1/sessions/replay-me").status_code != 200:
@@ -87,4 +89,20 @@ def test_analyst_must_state_a_purpose_before_the_replay_opens(
     assert entries[0]["actor"] == "ana" and entries[0]["purpose"] == "complaint"
     assert entries[0]["reference"] == "complaint #2026-0142"
     page.screenshot(path=str(Path(site.data_dir).parent / "analyst-replay.png"))
+    page.close()
+
+
+def test_compliance_officer_finds_a_person_from_the_compliance_page(
+    site: Server, browser: Browser
+) -> None:
+    page = browser.new_page()
+    login(page, site, "cora")
+    page.click("text=Compliance")
+    expect(page.locator("#retention")).to_contain_text("within policy")
+    page.fill("input[name=customer_id]", "C-4242-SYNTH")
+    page.click("button[data-action=find]")
+    expect(page.locator("#subject-result")).to_have_text("1 session found for this customer id.")
+    page.click("text=Audit log")
+    expect(page.locator("#verify-status")).to_contain_text("Chain verified")
+    expect(page.locator("#audit")).to_contain_text("subjects.find")
     page.close()

@@ -21,7 +21,7 @@ def rests(s: Scope) -> str:
     """
     d = s.d
     w = s.over(order="ts, kind")
-    anchor = d.regex_replace_all("sel", "'>.*'", "''")
+    anchor = d.regex_replace("sel", "'>.*'", "''")
     return f"""
     SELECT sid, pv, min(ts) AS ts, min(day) AS day, 'rest' AS kind, min(path) AS path, sel,
         CAST(sum(dwell) AS BIGINT) AS v1, {NULL} AS v2, {NULL} AS v3, {NULL} AS v4,

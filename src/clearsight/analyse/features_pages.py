@@ -12,7 +12,7 @@ is an id: pages are grouped with it folded to ``*``."""
 
 def page_of(d: Dialect, expr: str) -> str:
     """The page a path belongs to: ``/loan/706429/offer`` → ``/loan/*/offer``."""
-    return d.regex_replace_all(expr, f"'{ID_SEGMENT}'", "'/*'")
+    return d.regex_replace(expr, f"'{ID_SEGMENT}'", "'/*'")
 
 
 def uturns(s: Scope) -> str:

@@ -12,6 +12,8 @@ from clearsight.cli import (
     audit,
     demo,
     keys,
+    migrate,
+    privacy,
     projects,
     purposes,
     report,
@@ -19,11 +21,27 @@ from clearsight.cli import (
     serve,
     signals,
     subjects,
+    surveys,
     users,
 )
 from clearsight.errors import ClearsightError
 
-GROUPS = [serve, demo, projects, users, audit, keys, retention, subjects, report, purposes, signals]
+GROUPS = [
+    serve,
+    demo,
+    projects,
+    users,
+    audit,
+    keys,
+    retention,
+    subjects,
+    report,
+    purposes,
+    surveys,
+    privacy,
+    migrate,
+    signals,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

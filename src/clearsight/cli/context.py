@@ -23,7 +23,7 @@ import msgspec
 from clearsight.app import Runtime, build_runtime
 from clearsight.cli.common import settings_from
 from clearsight.config import Settings
-from clearsight.errors import ClearsightError, StoreError
+from clearsight.errors import ClearsightError
 from clearsight.govern.access import Access
 from clearsight.govern.accounts import AccountService
 from clearsight.govern.audit import Auditor
@@ -69,36 +69,67 @@ def control_context(args: argparse.Namespace) -> Iterator[ControlContext]:
 class Remote:
     """The running server's API, as the local CLI."""
 
-    def __init__(self, settings: Settings) -> None:
-        path = settings.keys_path / "local-cli.json"
-        try:
-            found = msgspec.json.decode(path.read_bytes())
-            self.base, token = str(found["url"]), str(found["token"])
-        except (OSError, msgspec.DecodeError, KeyError, TypeError):
-            raise ClearsightError(
-                "the event store is in use by a running server, and its local CLI credential "
-                f"({path}) cannot be read: run this as the server's user"
-            ) from None
+    def __init__(self, base: str, token: str) -> None:
+        self.base = base
         self.headers = {
             "Authorization": f"Bearer {token}",
             "X-Clearsight-OS-User": cli_actor().actor[4:],
         }
 
+    @classmethod
+    def if_running(cls, settings: Settings) -> Remote | None:
+        """The server that holds this data directory, if it is up (its credential says where)."""
+        path = settings.keys_path / "local-cli.json"
+        if not path.exists():
+            return None
+        try:
+            found = msgspec.json.decode(path.read_bytes())
+            base, token = str(found["url"]), str(found["token"])
+        except OSError:
+            raise ClearsightError(
+                f"a server seems to hold this data directory, but its CLI credential ({path}) "
+                "cannot be read: run this as the server's user"
+            ) from None
+        except (msgspec.DecodeError, KeyError, TypeError):
+            return None
+        try:
+            if httpx.get(base + "/healthz", timeout=3).status_code != 200:
+                return None
+        except httpx.HTTPError:
+            return None  # a stale credential from a server that is gone
+        return cls(base, token)
+
     def call(self, method: str, path: str, **kw: Any) -> httpx.Response:
         try:
             r = httpx.request(method, self.base + path, headers=self.headers, timeout=3600, **kw)
         except httpx.HTTPError as exc:
-            raise ClearsightError(
-                f"the event store is locked by a server that does not answer "
-                f"at {self.base} ({exc}); check --port"
-            ) from None
-        if r.status_code >= 400:
-            try:
-                detail = r.json().get("detail", r.text)
-            except ValueError:
-                detail = r.text
-            raise ClearsightError(f"the server refused: {detail}")
+            raise ClearsightError(f"the server at {self.base} stopped answering ({exc})") from None
+        _check(r)
         return r
+
+    def lines(self, method: str, path: str, **kw: Any) -> Iterator[Any]:
+        """A streamed answer, one JSON value per line (long jobs report progress so)."""
+        try:
+            with httpx.stream(
+                method, self.base + path, headers=self.headers, timeout=3600, **kw
+            ) as r:
+                if r.status_code >= 400:
+                    r.read()
+                    _check(r)
+                for line in r.iter_lines():
+                    if line.strip():
+                        yield msgspec.json.decode(line)
+        except httpx.HTTPError as exc:
+            raise ClearsightError(f"the server at {self.base} stopped answering ({exc})") from None
+
+
+def _check(r: httpx.Response) -> None:
+    if r.status_code >= 400:
+        try:
+            detail = r.json().get("detail", r.text)
+        except ValueError:
+            detail = r.text
+        raise ClearsightError(f"the server refused: {detail}")
 
 
 def with_store(
@@ -106,12 +137,10 @@ def with_store(
 ) -> T:
     """Run ``local`` in-process, or ``remote`` through the server that holds the store."""
     settings = settings_from(args)
-    try:
-        rt = build_runtime(settings)
-    except StoreError as exc:
-        if "lock" not in str(exc).lower():
-            raise
-        return remote(Remote(settings))
+    running = Remote.if_running(settings)
+    if running is not None:
+        return remote(running)
+    rt = build_runtime(settings)
     rt.start()
     try:
         return local(rt)

@@ -10,6 +10,8 @@ import uvicorn
 
 from clearsight.app import Runtime, build_runtime, create_app
 from clearsight.cli.common import add_bind, add_data_dir, settings_from
+from clearsight.cli.workers import run_workers
+from clearsight.errors import ConfigError
 
 log = logging.getLogger("clearsight")
 
@@ -23,6 +25,14 @@ def register(commands: Any) -> None:
     )
     add_bind(parser)
     add_data_dir(parser)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (needs a ClickHouse server as "
+        "event store); each has its own spool",
+    )
     parser.set_defaults(run=run)
 
 
@@ -45,7 +55,12 @@ def run_server(rt: Runtime) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rt = build_runtime(settings_from(args))
+    settings = settings_from(args)
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    if args.workers > 1:
+        return run_workers(settings, args.workers)
+    rt = build_runtime(settings)
     if not rt.control.projects():
         log.warning(
             "no projects yet: create one with "

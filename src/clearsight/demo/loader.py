@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from clearsight.analyse.conversion import GOAL_KEY, Goal, goal_of
 from clearsight.demo.expand import expand, load_recordings
+from clearsight.demo.surveys import ensure_demo_surveys, with_answers
 from clearsight.ingest.accept import Ingestor
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.control import ControlPlane, Project
@@ -44,15 +45,19 @@ def load_demo(
 ) -> int:
     """Top the demo project up to ``sessions`` sessions. Returns how many were added."""
     ensure_demo_project(control)
+    ensure_demo_surveys(control, DEMO_PROJECT)
     missing = sessions - demo_sessions(store)
     if missing <= 0:
         return 0
-    generated = expand(
-        load_recordings(),
-        missing,
-        now_ms=int(time.time() * 1000),
-        days=days,
-        seed=seed + sessions - missing,
+    generated = with_answers(
+        expand(
+            load_recordings(),
+            missing,
+            now_ms=int(time.time() * 1000),
+            days=days,
+            seed=seed + sessions - missing,
+        ),
+        seed + sessions - missing,
     )
     bar = tqdm(
         total=missing,

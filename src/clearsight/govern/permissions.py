@@ -39,10 +39,16 @@ PERMISSIONS: dict[str, Permission] = {
         ),
         Permission("subjects.export", "export a data subject's sessions", customer_data=True),
         Permission("subjects.erase", "erase a data subject's data", customer_data=True),
+        Permission(
+            "surveys.responses",
+            "survey responses one by one: free text and the session that gave them",
+            customer_data=True,
+        ),
         # Aggregates: no customer-level data.
         Permission("heatmaps.view", "heatmaps and element statistics"),
         Permission("funnels.view", "funnels, segments' aggregates, experiments, KPIs"),
         Permission("issues.view", "frustration signals and impact-ranked issues"),
+        Permission("surveys.view", "survey definitions and answer counts, feedback share"),
         Permission("analysis.manage", "define funnels, segments, surveys; mark signals"),
         # Compliance.
         Permission("audit.view", "read, verify and export the audit log"),
@@ -60,9 +66,9 @@ PERMISSIONS: dict[str, Permission] = {
     ]
 }
 
-_AGGREGATES = {"heatmaps.view", "funnels.view"}
+_AGGREGATES = {"heatmaps.view", "funnels.view", "surveys.view"}
 _REPLAY = {"sessions.list", "replay.open", "replay.view"}
-_ANALYST = _AGGREGATES | _REPLAY | {"issues.view", "analysis.manage"}
+_ANALYST = _AGGREGATES | _REPLAY | {"issues.view", "analysis.manage", "surveys.responses"}
 _COMPLIANCE = _REPLAY | {
     "subjects.export",
     "subjects.erase",

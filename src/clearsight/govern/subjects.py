@@ -166,11 +166,8 @@ class Subjects:
         receipt = self._receipt(
             "erase", access, project, token, len(doomed), len(sids) - len(doomed)
         )
-        if self.keyring is not None and doomed:
-            receipt.removed["data_keys"] = self.keyring.shred(project, doomed)
-        receipt.removed["sessions"] = self.store.delete_sessions(project, doomed, replay_only=False)
+        receipt.removed.update(self.remove_sessions(project, doomed))
         receipt.removed["consent_decisions"] = self.control.forget_visitors(project, vids)
-        self.control.governance.drop_grants(doomed)
         for hook in self.erasure_hooks:
             receipt.removed[getattr(hook, "__name__", "hook")] = hook(project, token)
         self.compact()
@@ -187,6 +184,33 @@ class Subjects:
             },
         )
         return receipt
+
+    def remove_sessions(self, project: str, sids: list[str]) -> dict[str, int]:
+        """Crypto-shred the sessions' keys, delete every row, drop replay grants:
+        the erasure itself, shared by data-subject requests and withdrawals."""
+        removed = {}
+        if self.keyring is not None and sids:
+            # Shred first: if the delete is interrupted, the bytes are unreadable already.
+            removed["data_keys"] = self.keyring.shred(project, sids)
+        removed["sessions"] = self.store.delete_sessions(project, sids, replay_only=False)
+        self.control.governance.drop_grants(sids)
+        return removed
+
+    def erase_session(self, access: Access, project: str, sid: str, action: str) -> bool:
+        """Erase one session (its visitor withdrew consent), unless it is under a
+        legal hold. Audited either way under ``action``. The event store is not
+        compacted here (a data-subject erasure does that): sealed bytes are
+        unreadable once the keys are shredded."""
+        held = sid in self.control.governance.held_sids(project)
+        removed = {} if held else self.remove_sessions(project, [sid])
+        self.auditor.record(
+            access,
+            action,
+            self.auditor.session_ref(sid),
+            project=project,
+            detail={"held": held, "removed": removed},
+        )
+        return not held
 
     def _receipt(
         self, kind: str, access: Access, project: str, token: str, sessions: int, held: int

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from clearsight.config import Settings
 from clearsight.errors import Forbidden, Problem, Unauthorized
+from clearsight.events import ConsentDecision
 from clearsight.http import (
     PUBLIC,
     client_ip,
@@ -29,6 +30,7 @@ from clearsight.ingest.decode import decode_consent
 from clearsight.store.control import Project
 
 CaptureConfig = Callable[[Project], dict[str, Any]]
+OnConsent = Callable[[Project, ConsentDecision], object]
 
 
 def own_origin(request: Request) -> str:
@@ -37,11 +39,16 @@ def own_origin(request: Request) -> str:
 
 class IngestEndpoints:
     def __init__(
-        self, ingestor: Ingestor, settings: Settings, capture_config: CaptureConfig
+        self,
+        ingestor: Ingestor,
+        settings: Settings,
+        capture_config: CaptureConfig,
+        on_consent: OnConsent | None = None,
     ) -> None:
         self.ingestor = ingestor
         self.settings = settings
         self.capture_config = capture_config
+        self.on_consent = on_consent
 
     def routes(self) -> list[Route]:
         return [
@@ -114,6 +121,12 @@ class IngestEndpoints:
             source=decision.source[:32],
             client_ts=decision.ts,
         )
+        if decision.sid:
+            # A denial or withdrawal ends the session's recording at once; a new grant
+            # in the same session lets it go on.
+            self.ingestor.consented(decision.sid, decision.state == "granted")
+        if self.on_consent is not None:
+            self.on_consent(project, decision)
         return Response(status_code=204, headers=self._cors(request, project))
 
     async def config(self, request: Request) -> Response:

@@ -116,6 +116,12 @@ def find(view: bytes, before: bytes = b"", after: bytes = b"") -> list[Found]:
     return _drop_contained(found)
 
 
+def has_label(full: bytes) -> bool:
+    """Whether any context row's label appears in ``full``: without one, what
+    ``find`` accepts depends on the text alone, not on what surrounds it."""
+    return bool(_ANY_LABEL.Match(full))
+
+
 def _gate_on_labels(rows: list[int], full: bytes) -> list[int]:
     """Drop context rows whose labels appear nowhere near this text."""
     if not any(DETECTORS[i].needs_label for i in rows):

@@ -16,6 +16,9 @@ from typing import Literal
 import msgspec
 from ua_parser import parse as parse_ua
 
+from clearsight.events import Batch
+from clearsight.store.control import Project
+
 IpMode = Literal["truncate", "drop"]
 DeviceClass = Literal["mobile", "tablet", "desktop", "bot"]
 
@@ -81,3 +84,23 @@ def reduce_user_agent(ua: str) -> UserAgent:
     os_family = result.os.family if result.os else "Other"
     device = result.device.family if result.device else "Other"
     return UserAgent(browser, major, os_family, _device_class(ua, device))
+
+
+_FIELD = b'"ua":'
+_encode_str = msgspec.json.Encoder().encode
+
+
+def strip_user_agent(body: bytes, batch: Batch, project: Project) -> bytes:
+    """A body filter: the batch's full ``ua`` is not stored, only its reduction
+    (the session's device, browser and OS, taken from the decoded batch)."""
+    if not batch.ua:
+        return body
+    field = _FIELD + _encode_str(batch.ua)
+    at = body.rfind(field)  # the envelope's own field is the last one
+    if at < 0:
+        return _encode_str(msgspec.structs.replace(_decode_batch(body), ua=""))
+    return body[:at] + _FIELD + b'""' + body[at + len(field) :]
+
+
+def _decode_batch(body: bytes) -> Batch:
+    return msgspec.json.decode(body, type=Batch)

@@ -163,6 +163,10 @@ class BatchIndex:
             where, sel = f"rrweb.{_event_name(kind, source, data)}.{dotted(tail)}", ""
         return Location(where, sel, url)
 
+    def rrweb_page(self, i: int) -> str:
+        """The page URL (scheme, host, path) of rrweb event ``i``."""
+        return page_url(self._rrweb_url(i))
+
     def _rrweb_url(self, i: int) -> object:
         """The href of the last Meta event at or before ``i``, else the last
         page view's URL."""

@@ -134,7 +134,8 @@ def _string_hit(result: Scan, hit: int, end: int, keyword: bool, opener: int) ->
         return (close_q + 1, False) if hi >= close_q else (hi, True)
     if not strings.is_key(body, close_q):
         result.mask(open_q + 1, close_q)
-    if keyword:
+    if keyword and not body.startswith(b'"sel":', open_q - 6):
+        # A selector naming a secret-looking element is no secret's name.
         _neighbours(result, open_q, close_q)
     return close_q + 1, False
 

@@ -101,6 +101,20 @@ def is_key(body: bytes, close: int) -> bool:
     return i < len(body) and body[i] == 0x3A
 
 
+# Interaction events name their target element in "sel" ("#signature",
+# "input#phone"). A selector names an element; it does not label the values
+# around it (the event's page URL, its page-view id), so it is blanked from
+# the label context.
+_SELECTOR_VALUE = re.compile(rb'("sel":")((?:[^"\\]|\\.)*)')
+
+
+def without_selectors(context: bytes) -> bytes:
+    """``context`` with selector values blanked, lengths kept."""
+    if b'"sel":"' not in context:
+        return context
+    return _SELECTOR_VALUE.sub(lambda m: m[1] + b" " * len(m[2]), context)
+
+
 def _blank_data_uris(text: bytes) -> bytes:
     """Base64 images are long random runs; hide them from the detectors."""
     if b";base64," not in text:
@@ -116,19 +130,51 @@ class Sink(Protocol):
     def read(self, start: int, end: int) -> bytes: ...
 
 
+# Strings found clean where no label was near. Their verdict depends on their
+# bytes alone, and the same ones come back in every batch (a page URL on each
+# event, the user agent, the policy version), so they are not scanned again.
+_CLEAN: dict[bytes, None] = {}
+CLEAN_MAX = 20_000
+CLEAN_LONGEST = 512
+
+
 def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
     """Detect and mask within the string content ``body[start:end]``.
 
     Returns the detector names of what was masked, one per value.
     """
-    return detect_and_mask(
+    before = without_selectors(body[max(0, start - engine.LABEL_REACH) : start])
+    after = without_selectors(body[end : end + CONTEXT_AFTER])
+    raw = sink.read(start, end)
+    known = _context_free(before, raw, after)
+    if known and raw in _CLEAN:
+        return []
+    names = detect_and_mask(
         sink,
         start,
         end,
         lambda raw: _blank_data_uris(views.json_text(raw)),
         lambda raw: views.decode_json(raw, start),
-        body[max(0, start - engine.LABEL_REACH) : start],
-        body[end : end + CONTEXT_AFTER],
+        before,
+        after,
+    )
+    if known and not names:
+        if len(_CLEAN) >= CLEAN_MAX:
+            _CLEAN.clear()
+        _CLEAN[raw] = None
+    return names
+
+
+def _context_free(before: bytes, raw: bytes, after: bytes) -> bool:
+    """Whether detection in ``raw`` cannot depend on its surroundings: short,
+    no escape that decodes to a letter or digit (``\\uXXXX``, URL encoding: they
+    could hide a label), and no context row's label in sight."""
+    return (
+        len(raw) <= CLEAN_LONGEST
+        and b"\\u" not in raw
+        and b"%" not in raw
+        and b"+" not in raw
+        and not engine.has_label(before + raw + after)
     )
 
 

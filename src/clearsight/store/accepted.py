@@ -5,6 +5,16 @@ from __future__ import annotations
 import msgspec
 
 
+class Incident(msgspec.Struct, array_like=True, frozen=True):
+    """One kind of PII the server masked in a batch: where, never the value."""
+
+    detector: str
+    where: str
+    selector: str
+    url: str
+    count: int
+
+
 class AcceptedBatch(msgspec.Struct, array_like=True, frozen=True):
     project: str
     bid: str
@@ -18,6 +28,8 @@ class AcceptedBatch(msgspec.Struct, array_like=True, frozen=True):
     os: str
     body: bytes
     """The batch JSON after the privacy filters."""
+    catches: list[Incident] = []
+    """What the scrubber masked (last, with a default: older spool records still decode)."""
 
 
 _encoder = msgspec.msgpack.Encoder()

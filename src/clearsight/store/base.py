@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import msgspec
 import pyarrow as pa
 
-from clearsight.store.accepted import AcceptedBatch
+from clearsight.store.accepted import AcceptedBatch, Incident
 from clearsight.store.sql import Dialect
 
 Touched = Sequence[tuple[str, str]]
@@ -64,6 +64,8 @@ class SessionSummary(msgspec.Struct, frozen=True):
     os: str
     vw: int
     vh: int
+    ip: str = ""
+    """The client's network (/24 or /48) when ``ip_mode`` is truncate, else ""."""
     frustration: float = 0.0
     """The session's frustration score, 0-100 (docs/friction.md)."""
 
@@ -81,6 +83,19 @@ class StoredChunk(msgspec.Struct, frozen=True):
     ts_last: int
     codec: str
     data: bytes
+
+
+class ChunkRewrite(msgspec.Struct, frozen=True):
+    """A stored replay chunk's new bytes (a privacy re-scan masked it)."""
+
+    project: str
+    sid: str
+    bid: str
+    ts: int
+    """When the chunk was recorded: the time of its incidents."""
+    codec: str
+    data: bytes
+    incidents: list[Incident] = []
 
 
 class EventStore(Protocol):
@@ -138,6 +153,10 @@ class EventStore(Protocol):
 
     def session_rows(self, project: str, sid: str) -> dict[str, pa.Table]:
         """Every analysis row of one session, per table (data-subject export)."""
+        ...
+
+    def rewrite_chunks(self, rewrites: Sequence[ChunkRewrite]) -> int:
+        """Replace replay chunks' bytes and store their incidents, in one transaction."""
         ...
 
     def compact(self) -> None:

@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from clearsight import events as ev
 from clearsight.store import chunks
-from clearsight.store.accepted import AcceptedBatch
+from clearsight.store.accepted import AcceptedBatch, Incident
 
 DAY_MS = 86_400_000
 
@@ -145,6 +145,21 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("os", _S),
             ("vw", _I32),
             ("vh", _I32),
+            ("ip", _S),
+        ]
+    ),
+    # PII the server masked (migration 010): where it was, never the value.
+    "privacy_catches": pa.schema(
+        [
+            ("project", _S),
+            ("sid", _S),
+            ("ts", _I64),
+            ("day", pa.date32()),
+            ("detector", _S),
+            ("location", _S),
+            ("selector", _S),
+            ("url", _S),
+            ("count", _I32),
         ]
     ),
 }
@@ -191,6 +206,7 @@ class _Session:
     os: str
     started_at: int
     ended_at: int
+    ip: str = ""
     entry: tuple[int, str] | None = None
     exit: tuple[int, str] | None = None
     pages: int = 0
@@ -247,6 +263,7 @@ class Rows:
                     "os": s.os,
                     "vw": s.viewport[0],
                     "vh": s.viewport[1],
+                    "ip": s.ip,
                 },
             )
         self.sessions.clear()
@@ -275,6 +292,7 @@ def _add_batch(rows: Rows, acc: AcceptedBatch, batch: ev.Batch, sealer: chunks.C
     session = rows.sessions.get(key)
     if session is None:
         session = rows.sessions[key] = _Session(batch.vid, acc.device, acc.browser, acc.os, lo, hi)
+    session.ip = session.ip or acc.ip
     session.started_at = min(session.started_at, lo)
     session.ended_at = max(session.ended_at, hi)
     session.events += n_rrweb + len(batch.events)
@@ -288,6 +306,8 @@ def _add_batch(rows: Rows, acc: AcceptedBatch, batch: ev.Batch, sealer: chunks.C
             "received_at": acc.received_at,
         },
     )
+    for caught in acc.catches:
+        rows.add("privacy_catches", catch_row(acc.project, batch.sid, acc.received_at, caught))
     if n_rrweb:
         codec, data = sealer.codec, sealer.seal(acc.project, batch.sid, chunks.compress(raw))
         rows.add(
@@ -467,6 +487,29 @@ def _survey(rows: Rows, s: _Session, base: dict[str, Any], e: ev.SurveyAnswer) -
             "answer": e.answer,
         },
     )
+
+
+def catch_row(project: str, sid: str, ts: int, caught: Incident) -> dict[str, Any]:
+    """A ``privacy_catches`` row: where PII was masked, never the value."""
+    return {
+        "project": project,
+        "sid": sid,
+        "ts": ts,
+        "day": ts // DAY_MS,
+        "detector": caught.detector,
+        "location": caught.where,
+        "selector": caught.selector,
+        "url": caught.url,
+        "count": caught.count,
+    }
+
+
+def catches_table(rows: Sequence[tuple[str, str, int, Incident]]) -> pa.Table:
+    """``privacy_catches`` rows from (project, sid, ts, incident)."""
+    out = Rows()
+    for project, sid, ts, caught in rows:
+        out.add("privacy_catches", catch_row(project, sid, ts, caught))
+    return out.tables().get("privacy_catches", SCHEMAS["privacy_catches"].empty_table())
 
 
 _SEALED_TEXT = (ev.JsError, ev.Custom, ev.SurveyAnswer)

@@ -50,14 +50,14 @@ class Dialect(Protocol):
         """``expr`` from the row with the largest ``by``."""
         ...
 
-    def hash64(self, *exprs: str) -> str:
-        """A 64-bit unsigned hash of the values (a compact key). ClickHouse: ``cityHash64``."""
+    def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
+        """``expr`` with every match of RE2 ``pattern`` replaced (both SQL expressions)."""
         ...
 
-    def regex_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
-        """``expr`` with every match of RE2 ``pattern`` replaced (both SQL expressions).
+    def hash64(self, *exprs: str) -> str:
+        """A 64-bit unsigned hash of the values: a compact integer key for grouping and joins.
 
-        ClickHouse: ``replaceRegexpAll(expr, pattern, replacement)``.
+        The engines hash differently, so a key is only comparable within one store.
         """
         ...
 
@@ -86,11 +86,11 @@ class DuckDBDialect:
     def in_list(self, expr: str, param: str) -> str:
         return f"list_contains(:{param}, {expr})"
 
+    def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
+
     def hash64(self, *exprs: str) -> str:
         return f"hash({', '.join(exprs)})"
-
-    def regex_replace_all(self, expr: str, pattern: str, replacement: str) -> str:
-        return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
 
 
 def duckdb_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -100,3 +100,48 @@ def duckdb_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, A
     if missing:
         raise KeyError(f"SQL parameters without values: {sorted(missing)}")
     return PARAM.sub(r"$\1", sql), {k: v for k, v in params.items() if k in used}
+
+
+class ClickHouseDialect:
+    name = "clickhouse"
+
+    def quantile(self, expr: str, q: float) -> str:
+        # The interpolated exact quantile: the same numbers as DuckDB's quantile_cont.
+        return f"quantileExactInclusive({float(q)})({expr})"
+
+    def regex_full_match(self, expr: str, pattern: str) -> str:
+        return f"match({expr}, concat('^(?:', {pattern}, ')$'))"
+
+    def lag(self, expr: str, over: str, offset: int = 1) -> str:
+        # toNullable: out of the partition gives NULL, as DuckDB's lag does, not a default.
+        frame = f"{over} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+        return f"lagInFrame(toNullable({expr}), {int(offset)}) OVER ({frame})"
+
+    def lead(self, expr: str, over: str, offset: int = 1) -> str:
+        frame = f"{over} ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING"
+        return f"leadInFrame(toNullable({expr}), {int(offset)}) OVER ({frame})"
+
+    def any_value(self, expr: str) -> str:
+        return f"any({expr})"
+
+    def arg_max(self, expr: str, by: str) -> str:
+        return f"argMax({expr}, {by})"
+
+    def in_list(self, expr: str, param: str) -> str:
+        return f"has(:{param}, {expr})"
+
+    def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
+        return f"replaceRegexpAll({expr}, {pattern}, {replacement})"
+
+    def hash64(self, *exprs: str) -> str:
+        return f"cityHash64({', '.join(exprs)})"
+
+
+def clickhouse_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``:name`` → ``%(name)s`` (clickhouse-connect's client-side binding)."""
+    used = set(PARAM.findall(sql))
+    missing = used - params.keys()
+    if missing:
+        raise KeyError(f"SQL parameters without values: {sorted(missing)}")
+    text = PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
+    return text, {k: v for k, v in params.items() if k in used}

@@ -6,6 +6,8 @@ from __future__ import annotations
 NAV: list[tuple[str, str, str, str]] = [
     ("sessions", "Sessions", "/sessions", "sessions.list"),
     ("issues", "Issues", "/issues", "issues.view"),
+    ("surveys", "Surveys", "/surveys", "surveys.view"),
+    ("privacy", "Privacy", "/privacy", "privacy.view"),
     ("audit", "Audit log", "/audit", "audit.view"),
     ("compliance", "Compliance", "/compliance", "reports.view"),
 ]

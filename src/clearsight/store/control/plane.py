@@ -16,6 +16,7 @@ from clearsight.store.control.clock import now_ms
 from clearsight.store.control.friction import FrictionRecords
 from clearsight.store.control.governance import Governance
 from clearsight.store.control.keys import DataKeys
+from clearsight.store.control.migrate import upgrade
 from clearsight.store.control.settings import ProjectSettings
 
 
@@ -39,7 +40,7 @@ class ControlPlane:
             self.engine = sa.create_engine(url, connect_args=connect_args)
             if url.startswith("sqlite"):
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            schema.metadata.create_all(self.engine)
+            upgrade(self.engine)
             self.accounts = Accounts(self.engine)
             self.audit = AuditLog(self.engine)
             self.governance = Governance(self.engine)

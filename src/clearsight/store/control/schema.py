@@ -233,3 +233,27 @@ project_settings = sa.Table(
     sa.Column("value", sa.JSON, nullable=False),
     sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
+
+# -- ingest workers ------------------------------------------------------------------------
+
+# Which worker stores a batch id, when several share one ClickHouse: the primary key
+# makes exactly one of them win. A worker may re-claim its own ids (its spool replays
+# them after a crash); a claim older than an hour may be taken over.
+batch_claims = sa.Table(
+    "batch_claims",
+    metadata,
+    sa.Column("bid", sa.String(128), primary_key=True),
+    sa.Column("worker", sa.String(128), nullable=False),
+    sa.Column("claimed_at", sa.BigInteger, nullable=False, index=True),
+)
+
+# Batches refused because they carried no granted consent, per project and
+# UTC day (days since the epoch). Counted in memory by ingest and added here
+# every few seconds: a refused batch costs no write of its own.
+consent_refusals = sa.Table(
+    "consent_refusals",
+    metadata,
+    sa.Column("project", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Integer, primary_key=True),
+    sa.Column("batches", sa.BigInteger, nullable=False),
+)

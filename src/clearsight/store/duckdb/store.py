@@ -21,19 +21,25 @@ import pyarrow as pa
 from clearsight.errors import StoreError
 from clearsight.store import chunks
 from clearsight.store.accepted import AcceptedBatch
-from clearsight.store.base import SessionFilter, SessionPage, SessionSummary, StoredChunk
+from clearsight.store.base import (
+    ChunkRewrite,
+    SessionFilter,
+    SessionPage,
+    SessionSummary,
+    StoredChunk,
+)
 from clearsight.store.filters import session_where
-from clearsight.store.rows import SCHEMAS, build_rows
+from clearsight.store.rows import SCHEMAS, build_rows, catches_table
 from clearsight.store.sql import Dialect, DuckDBDialect, duckdb_params
 
 _SUMMARY_COLUMNS = (
     "project, sid, vid, started_at, ended_at, ended_at - started_at AS duration_ms, pages, "
-    "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh"
+    "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh, ip"
 )
 
 # Per-session totals add up; entry and exit follow the earliest and latest page view.
 _UPSERT_SESSIONS = """
-INSERT INTO sessions SELECT * FROM session_deltas
+INSERT INTO sessions BY NAME SELECT * FROM session_deltas
 ON CONFLICT (project, sid) DO UPDATE SET
     started_at = least(sessions.started_at, excluded.started_at),
     ended_at = greatest(sessions.ended_at, excluded.ended_at),
@@ -54,7 +60,8 @@ ON CONFLICT (project, sid) DO UPDATE SET
     pages = sessions.pages + excluded.pages,
     clicks = sessions.clicks + excluded.clicks,
     errors = sessions.errors + excluded.errors,
-    events = sessions.events + excluded.events
+    events = sessions.events + excluded.events,
+    ip = CASE WHEN sessions.ip = '' THEN excluded.ip ELSE sessions.ip END
 """
 
 
@@ -351,6 +358,30 @@ class DuckDBEventStore:
             if t not in skip
         }
 
+    def rewrite_chunks(self, rewrites: Sequence[ChunkRewrite]) -> int:
+        if not rewrites:
+            return 0
+        catches = catches_table(
+            [(r.project, r.sid, r.ts, i) for r in rewrites for i in r.incidents]
+        )
+        with self._write_lock, self._errors("rewriting replay chunks"):
+            cur = self._cursor()
+            cur.begin()
+            try:
+                cur.executemany(
+                    "UPDATE replay_chunks SET codec = ?, data = ? WHERE project = ? AND bid = ?",
+                    [[r.codec, r.data, r.project, r.bid] for r in rewrites],
+                )
+                cur.register("privacy_catches_in", catches)
+                cur.execute("INSERT INTO privacy_catches BY NAME SELECT * FROM privacy_catches_in")
+                cur.commit()
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.unregister("privacy_catches_in")
+        return len(rewrites)
+
     def compact(self) -> None:
         """Copy every live row into a fresh file and swap it in: freed blocks of deleted
         rows would otherwise keep their bytes until reused."""
@@ -369,6 +400,42 @@ class DuckDBEventStore:
                 os.remove(self.path + ".wal")
             self._conn = duckdb.connect(self.path)
             self._generation += 1
+
+    def table_names(self) -> list[str]:
+        rows = (
+            self._cursor()
+            .execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations' ORDER BY 1"
+            )
+            .fetchall()
+        )
+        return [str(r[0]) for r in rows]
+
+    def export_table(self, table: str, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+        if table not in self.table_names():
+            raise ValueError(f"no table {table!r}")
+        reader: pa.RecordBatchReader = (
+            self._cursor().execute(f"SELECT * FROM {table}").to_arrow_reader(chunk_rows)
+        )
+        yield from reader
+
+    def import_table(self, table: str, rows: pa.Table) -> None:
+        """Bulk rows straight into a table (migrations, benchmarks): no de-duplication."""
+        if table not in self.table_names():
+            raise ValueError(f"no table {table!r}")
+        with self._write_lock, self._errors(f"importing into {table}"):
+            cur = self._cursor()
+            cur.register("import_in", rows)
+            try:
+                cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM import_in")
+            finally:
+                cur.unregister("import_in")
+
+    def row_count(self, table: str) -> int:
+        if table not in self.table_names():
+            raise ValueError(f"no table {table!r}")
+        return int(self._cursor().execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
 
     def count(self, table: str) -> int:
         if table not in SCHEMAS and table != "sessions":

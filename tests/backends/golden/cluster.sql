@@ -1,0 +1,195 @@
+CREATE TABLE IF NOT EXISTS clearsight_migrations ON CLUSTER analytics (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = ReplicatedMergeTree ORDER BY version;
+-- 001_events.sql
+CREATE TABLE batches_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    bid String,
+    sid String,
+    seq Int32,
+    received_at Int64
+) ENGINE = ReplicatedReplacingMergeTree
+ORDER BY bid;
+CREATE TABLE batches ON CLUSTER analytics AS batches_local ENGINE = Distributed(analytics, currentDatabase(), batches_local, cityHash64(sid));
+CREATE TABLE session_deltas_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    sid String,
+    vid String,
+    started_at Int64,
+    ended_at Int64,
+    entry_ts Nullable(Int64),
+    entry_url String,
+    exit_ts Nullable(Int64),
+    exit_url String,
+    pages Int32,
+    clicks Int32,
+    errors Int32,
+    events Int64,
+    device LowCardinality(String),
+    browser LowCardinality(String),
+    os LowCardinality(String),
+    vw Int32,
+    vh Int32
+) ENGINE = ReplicatedMergeTree
+PARTITION BY toYYYYMM(toDateTime(intDiv(started_at, 1000)))
+ORDER BY (project, sid);
+CREATE TABLE session_deltas ON CLUSTER analytics AS session_deltas_local ENGINE = Distributed(analytics, currentDatabase(), session_deltas_local, cityHash64(sid));
+CREATE VIEW sessions ON CLUSTER analytics AS
+SELECT
+    d.project AS project, d.sid AS sid, any(d.vid) AS vid,
+    min(d.started_at) AS started_at, max(d.ended_at) AS ended_at,
+    min(d.entry_ts) AS entry_ts,
+    argMinIf(d.entry_url, d.entry_ts, d.entry_ts IS NOT NULL) AS entry_url,
+    max(d.exit_ts) AS exit_ts,
+    argMaxIf(d.exit_url, d.exit_ts, d.exit_ts IS NOT NULL) AS exit_url,
+    toInt32(sum(d.pages)) AS pages, toInt32(sum(d.clicks)) AS clicks,
+    toInt32(sum(d.errors)) AS errors, sum(d.events) AS events,
+    any(d.device) AS device, any(d.browser) AS browser, any(d.os) AS os,
+    toInt32(argMinIf(d.vw, d.entry_ts, d.entry_ts IS NOT NULL)) AS vw,
+    toInt32(argMinIf(d.vh, d.entry_ts, d.entry_ts IS NOT NULL)) AS vh
+FROM session_deltas AS d
+GROUP BY d.project, d.sid;
+CREATE TABLE replay_chunks_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    sid String,
+    seq Int32,
+    bid String,
+    ts_first Int64,
+    ts_last Int64,
+    n_events Int32,
+    codec LowCardinality(String),
+    data String
+) ENGINE = ReplicatedMergeTree
+PARTITION BY toYYYYMMDD(toDateTime(intDiv(ts_first, 1000)))
+ORDER BY (project, sid, ts_first, seq)
+TTL toDateTime(intDiv(ts_first, 1000)) + INTERVAL 400 DAY;
+CREATE TABLE replay_chunks ON CLUSTER analytics AS replay_chunks_local ENGINE = Distributed(analytics, currentDatabase(), replay_chunks_local, cityHash64(sid));
+CREATE TABLE pageviews_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    url String, path LowCardinality(String), ref String, title String,
+    vw Int32, vh Int32, dh Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, path, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE pageviews ON CLUSTER analytics AS pageviews_local ENGINE = Distributed(analytics, currentDatabase(), pageviews_local, cityHash64(sid));
+CREATE TABLE clicks_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    path LowCardinality(String), sel LowCardinality(String), tag LowCardinality(String),
+    rect_x Float32, rect_y Float32, rect_w Float32, rect_h Float32,
+    rx Float32, ry Float32, x Float32, y Float32,
+    vw Int32, vh Int32, dh Int32, sy Float32,
+    fixed Bool, inter Bool, dis Bool, reg Bool, n Int32,
+    fx_known Bool, fx_mut Bool, fx_nav Bool, fx_scroll Bool, fx_focus Bool, fx_err Bool,
+    fx_inval Bool,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, path, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE clicks ON CLUSTER analytics AS clicks_local ENGINE = Distributed(analytics, currentDatabase(), clicks_local, cityHash64(sid));
+CREATE TABLE moves_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    path LowCardinality(String), sel LowCardinality(String),
+    rx Float32, ry Float32, x Float32, y Float32, vw Int32, vh Int32, dh Int32,
+    fixed Bool, dwell Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, path, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE moves ON CLUSTER analytics AS moves_local ENGINE = Distributed(analytics, currentDatabase(), moves_local, cityHash64(sid));
+CREATE TABLE scrolls_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    path LowCardinality(String), sy Float32, max_depth Float32, vh Int32, dh Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, path, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE scrolls ON CLUSTER analytics AS scrolls_local ENGINE = Distributed(analytics, currentDatabase(), scrolls_local, cityHash64(sid));
+CREATE TABLE errors_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    url String, path LowCardinality(String), msg String, src String, line Int32, col Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, path, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE errors ON CLUSTER analytics AS errors_local ENGINE = Distributed(analytics, currentDatabase(), errors_local, cityHash64(sid));
+CREATE TABLE submits_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    path LowCardinality(String), sel LowCardinality(String),
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, path, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE submits ON CLUSTER analytics AS submits_local ENGINE = Distributed(analytics, currentDatabase(), submits_local, cityHash64(sid));
+CREATE TABLE fields_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    path LowCardinality(String), sel LowCardinality(String), ev LowCardinality(String),
+    dur Int32, edits Int32, dels Int32, filled Bool,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, path, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE fields ON CLUSTER analytics AS fields_local ENGINE = Distributed(analytics, currentDatabase(), fields_local, cityHash64(sid));
+CREATE TABLE custom_events_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    path LowCardinality(String), name LowCardinality(String), props String,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, name, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE custom_events ON CLUSTER analytics AS custom_events_local ENGINE = Distributed(analytics, currentDatabase(), custom_events_local, cityHash64(sid));
+CREATE TABLE identities_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    uid String, traits String,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, uid, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE identities ON CLUSTER analytics AS identities_local ENGINE = Distributed(analytics, currentDatabase(), identities_local, cityHash64(sid));
+CREATE TABLE experiments_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    exp LowCardinality(String), variant LowCardinality(String),
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, exp, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE experiments ON CLUSTER analytics AS experiments_local ENGINE = Distributed(analytics, currentDatabase(), experiments_local, cityHash64(sid));
+CREATE TABLE survey_answers_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    path LowCardinality(String), survey LowCardinality(String), question LowCardinality(String),
+    qtype LowCardinality(String), answer String,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, survey, day, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE survey_answers ON CLUSTER analytics AS survey_answers_local ENGINE = Distributed(analytics, currentDatabase(), survey_answers_local, cityHash64(sid));
+-- 002_segments.sql
+CREATE TABLE segment_members_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    segment LowCardinality(String),
+    sid String,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+ORDER BY (project, segment, sid);
+CREATE TABLE segment_members ON CLUSTER analytics AS segment_members_local ENGINE = Distributed(analytics, currentDatabase(), segment_members_local, cityHash64(sid));
+-- 010_privacy.sql
+CREATE TABLE privacy_catches_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    sid String,
+    ts Int64,
+    day Date,
+    detector LowCardinality(String),
+    location LowCardinality(String),
+    selector String,
+    url String,
+    count Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, day, detector)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE privacy_catches ON CLUSTER analytics AS privacy_catches_local ENGINE = Distributed(analytics, currentDatabase(), privacy_catches_local, cityHash64(sid));
+ALTER TABLE session_deltas_local ON CLUSTER analytics ADD COLUMN ip String DEFAULT '';
+ALTER TABLE session_deltas ON CLUSTER analytics ADD COLUMN ip String DEFAULT '';
+CREATE OR REPLACE VIEW sessions ON CLUSTER analytics AS
+SELECT
+    d.project AS project, d.sid AS sid, any(d.vid) AS vid,
+    min(d.started_at) AS started_at, max(d.ended_at) AS ended_at,
+    min(d.entry_ts) AS entry_ts,
+    argMinIf(d.entry_url, d.entry_ts, d.entry_ts IS NOT NULL) AS entry_url,
+    max(d.exit_ts) AS exit_ts,
+    argMaxIf(d.exit_url, d.exit_ts, d.exit_ts IS NOT NULL) AS exit_url,
+    toInt32(sum(d.pages)) AS pages, toInt32(sum(d.clicks)) AS clicks,
+    toInt32(sum(d.errors)) AS errors, sum(d.events) AS events,
+    any(d.device) AS device, any(d.browser) AS browser, any(d.os) AS os,
+    toInt32(argMinIf(d.vw, d.entry_ts, d.entry_ts IS NOT NULL)) AS vw,
+    toInt32(argMinIf(d.vh, d.entry_ts, d.entry_ts IS NOT NULL)) AS vh,
+    anyIf(d.ip, d.ip != '') AS ip
+FROM session_deltas AS d
+GROUP BY d.project, d.sid;

@@ -11,8 +11,9 @@ clicks each) is built from the tune recordings (see ``signals_synthetic.py``)
 and every signal of the project is recomputed from the raw rows, as
 ``clearsight signals recompute`` does. Prints the median of the runs.
 
-    .venv/bin/python bench/detection.py [--split eval|tune] [--sessions 1000000]
-                                        [--runs 3] [--skip-speed] [--skip-quality] [-v]
+    .venv/bin/python bench/detection.py [--split eval|tune] [--store duckdb|clickhouse]
+                                        [--sessions 1000000] [--runs 3] [--skip-speed]
+                                        [--skip-quality] [-v]
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ TARGETS = ("rage_click", "dead_click", "error_click", "failed_submit", "form_aba
 RECORDINGS = ROOT / "src" / "clearsight" / "demo" / "recordings"
 
 
-def detect(recordings: list[Recording]) -> list[Detection]:
+def detect(recordings: list[Recording], store: str = "duckdb") -> list[Detection]:
     """Ingest the recordings into a throw-away server store and detect with default rules."""
     with tempfile.TemporaryDirectory() as tmp:
-        rt = build_runtime(load_settings({"data_dir": Path(tmp)}))
+        values: dict[str, object] = {"data_dir": Path(tmp)}
+        if store == "clickhouse":  # the ClickHouse engine in-process (chDB)
+            values["event_store"] = f"chdb://{Path(tmp) / 'clickhouse'}"
+        rt = build_runtime(load_settings(values))
         try:
             ensure_demo_project(rt.control)
             rt.ingestor.bulk_load(b.encode() for r in recordings for b in r.batches)
@@ -62,15 +66,18 @@ def _fmt(value: float | None) -> str:
     return "  -  " if value is None else f"{value:5.3f}"
 
 
-def report_quality(split: str, verbose: bool) -> bool:
+def report_quality(split: str, verbose: bool, store: str) -> bool:
     path = RECORDINGS / ("eval.jsonl.zst" if split == "eval" else "sessions.jsonl.zst")
     recordings = [r for r in load_recordings(path.read_bytes()) if r.split == split]
     personas = sorted({r.persona for r in recordings})
-    print(f"quality: {len(recordings)} {split} sessions of {len(personas)} personas ({path.name})")
+    print(
+        f"quality: {len(recordings)} {split} sessions of {len(personas)} personas "
+        f"({path.name}), {store} event store"
+    )
     if split == "eval":
         print("  (seeds never used while the rules were tuned; default rules, real ingest)")
     began = time.perf_counter()
-    scores = score(recordings, detect(recordings), SIGNALS)
+    scores = score(recordings, detect(recordings, store), SIGNALS)
     print(f"  ingested and detected in {time.perf_counter() - began:.1f} s\n")
     print(f"  {'signal':<18} {'labels':>6} {'found':>6} {'precision':>9} {'recall':>7}  target")
     ok = True
@@ -149,6 +156,12 @@ def report_rebuild(sessions: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", choices=["eval", "tune"], default="eval")
+    p.add_argument(
+        "--store",
+        choices=["duckdb", "clickhouse"],
+        default="duckdb",
+        help="event store for the quality run (speed always runs on DuckDB)",
+    )
     p.add_argument("--sessions", type=int, default=1_000_000)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--skip-speed", action="store_true")
@@ -167,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     ok = True
     if not args.skip_quality:
-        ok = report_quality(args.split, args.verbose)
+        ok = report_quality(args.split, args.verbose, args.store)
     if not args.skip_speed:
         report_speed(args.sessions, args.runs, args.keep)
         if args.rebuild_sample:

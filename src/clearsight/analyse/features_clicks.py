@@ -45,7 +45,8 @@ def errors(s: Scope) -> str:
     last flagged click before, and the time to the next validation-flagged click."""
     d = s.d
     return f"""
-    SELECT c.sid, c.pv, c.ts, c.day, 'error' AS kind, c.path, c.sel, o.delay AS v1,
+    SELECT c.sid AS sid, c.pv AS pv, c.ts AS ts, c.day AS day, 'error' AS kind,
+        c.path AS path, c.sel AS sel, o.delay AS v1,
         c.next_inval AS v2, {NULL} AS v3, {NULL} AS v4, {NO_XY},
         CASE WHEN c.fx_err THEN {SCRIPT_ERROR} ELSE 0 END
         + CASE WHEN c.fx_inval THEN {VALIDATION} ELSE 0 END AS flags
@@ -56,7 +57,8 @@ def errors(s: Scope) -> str:
     ) c
     LEFT JOIN (
         SELECT sid, pv, ts, min(delay) AS delay FROM (
-            SELECT k.sid, k.pv, e.ts AS err_ts, max(k.ts) AS ts, e.ts - max(k.ts) AS delay
+            SELECT k.sid AS sid, k.pv AS pv, e.ts AS err_ts, max(k.ts) AS ts,
+                e.ts - max(k.ts) AS delay
             FROM clicks k JOIN errors e ON e.sid = k.sid AND e.pv = k.pv
             WHERE {s.rows("k")} AND {s.rows("e")} AND k.fx_err
                 AND e.ts >= k.ts AND e.ts <= k.ts + {LOOSEST["click_window_ms"]}
@@ -74,10 +76,11 @@ def submits(s: Scope) -> str:
         CAST(count(*) OVER (PARTITION BY sid, pv, sel) AS BIGINT) AS v1,
         {NULL} AS v2, {NULL} AS v3, {NULL} AS v4, {NO_XY}, 0 AS flags
     FROM (
-        SELECT u.sid, u.pv, u.ts, u.day, u.path, u.sel
+        SELECT u.sid AS sid, u.pv AS pv, u.ts AS ts, u.day AS day, u.path AS path,
+            u.sel AS sel
         FROM submits u
         JOIN (
-            SELECT g.sid, g.pv, g.sel, g.last_ts,
+            SELECT g.sid AS sid, g.pv AS pv, g.sel AS sel, g.last_ts AS last_ts,
                 CASE WHEN x.exit_ts <= g.last_ts THEN 1 ELSE 0 END AS last_failed
             FROM (
                 SELECT sid, pv, sel, max(ts) AS last_ts FROM submits
@@ -96,10 +99,11 @@ def forms(s: Scope) -> str:
     submitted after the last field was touched: where the form was left."""
     d = s.d
     return f"""
-    SELECT f.sid, f.pv, f.ts, l.day, 'form' AS kind, l.path, f.sel, f.filled AS v1,
+    SELECT f.sid AS sid, f.pv AS pv, f.ts AS ts, l.day AS day, 'form' AS kind,
+        l.path AS path, f.sel AS sel, f.filled AS v1,
         {NULL} AS v2, {NULL} AS v3, {NULL} AS v4, {NO_XY}, 0 AS flags
     FROM (
-        SELECT p.sid, p.pv, p.day, p.path FROM pageviews p
+        SELECT p.sid AS sid, p.pv AS pv, p.day AS day, p.path AS path FROM pageviews p
         JOIN sessions x ON x.sid = p.sid AND x.exit_ts = p.ts
         WHERE {s.rows("p")} AND {s.sessions("x")}
     ) l

@@ -119,7 +119,7 @@ def page_rows(
     SELECT page, sum(views) AS views, count(DISTINCT sid) AS sessions,
         count(DISTINCT CASE WHEN conv = 1 THEN sid END) AS converted
     FROM (
-        SELECT {page_of(store.dialect, "p.path")} AS page, p.sid, count(*) AS views,
+        SELECT {page_of(store.dialect, "p.path")} AS page, p.sid AS sid, count(*) AS views,
             max(coalesce(c.conv, 0)) AS conv
         FROM pageviews p LEFT JOIN ({conv}) c ON c.sid = p.sid
         WHERE p.project = :project AND p.ts >= :since AND p.ts < :until
@@ -270,7 +270,8 @@ def representative_replays(
     )
     joined = "signals g JOIN signal_features f ON f.fid = g.fid AND f.project = g.project"
     sql = f"""
-    SELECT o.sid, o.ts, o.n, s.started_at, greatest(0, o.ts - s.started_at - 2000) AS offset_ms
+    SELECT o.sid AS sid, o.ts AS ts, o.n AS n, s.started_at AS started_at,
+        greatest(0, o.ts - s.started_at - 2000) AS offset_ms
     FROM (
         SELECT f.sid, min(f.ts) AS ts, max(g.n) AS n FROM {joined} WHERE {where} GROUP BY f.sid
     ) o

@@ -178,8 +178,8 @@ class Detector:
                 params |= {"sids": sids, "since": since}
             self._step(run, "signals: clear", self._clear_signals, scope, params)
             if features:
-                clear = f"DELETE FROM signal_features WHERE {scope.rows()}"
-                self._step(run, "features: clear", self.store.execute, clear, params)
+                clear = ("signal_features", scope.rows(), params)
+                self._step(run, "features: clear", self.store.delete_derived, *clear)
                 for name, select in FEATURES:
                     sql = self._insert_features(select(scope))
                     self._step(run, f"features: {name}", self.store.execute, sql, params)
@@ -208,7 +208,7 @@ class Detector:
     def _clear_signals(self, s: Scope, params: dict[str, Any]) -> None:
         """Signals and scores carry the session's hash (``sk``), found on its features."""
         for table in ("signals", "session_frustration"):
-            self.store.execute(f"DELETE FROM {table} WHERE project = :project {_mine(s)}", params)
+            self.store.delete_derived(table, f"project = :project {_mine(s)}", params)
 
     def _insert_features(self, select: str) -> str:
         d = self.store.dialect

@@ -76,13 +76,13 @@ def error_clicks(s: Scope) -> str:
     SELECT {OUT.format(signal="error_click", n="1")} FROM (
         SELECT e.*, coalesce(t.taken, 0) AS taken FROM ({_feature(s, "error")}) e
         LEFT JOIN (
-            SELECT k.fid, max(1) AS taken
+            SELECT k.fid AS taken_fid, max(1) AS taken
             FROM signal_features k JOIN signal_features f ON f.pvk = k.pvk
             WHERE {s.rows("k")} AND k.kind = 'error' AND {s.rows("f")} AND f.kind = 'submit'
                 AND f.v1 >= :failed_submit_min
                 AND f.ts >= k.ts AND f.ts <= k.ts + :click_window_ms
             GROUP BY k.fid
-        ) t ON t.fid = e.fid
+        ) t ON t.taken_fid = e.fid
     ) c
     WHERE taken = 0 AND ((v1 IS NOT NULL AND v1 <= :click_window_ms)
         OR ({has(VALIDATION)} AND NOT (v2 IS NOT NULL AND v2 <= :click_window_ms)))

@@ -129,7 +129,11 @@ class EventStore(Protocol):
         ...
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
-        """Run portable SQL that writes derived tables."""
+        """Run portable SQL that writes derived tables (``store.derived.DERIVED_TABLES``)."""
+        ...
+
+    def delete_derived(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+        """Delete the rows of a derived table that portable condition ``where`` matches."""
         ...
 
     def sessions_ended_before(

@@ -12,6 +12,12 @@ greatest, least, abs, floor, round; CAST(x AS BIGINT|DOUBLE|VARCHAR);
 window functions with explicit frames; ``IN (SELECT ...)``. Not shared: the
 FILTER clause (use ``sum(CASE ...)``), correlated subqueries (use ``IN``),
 ``::`` casts, ``//``.
+
+Name a qualified column that several joined tables have (``f.sid AS sid``):
+ClickHouse calls an unnamed one ``f.sid``, and the outer query or the caller
+would not find ``sid``. The ClickHouse store sets what makes the rest agree
+with DuckDB: NULLs from outer joins and from casts, and a column winning over
+an alias of the same name (``max(ts) AS ts, argMax(sel, ts)``).
 """
 
 from __future__ import annotations

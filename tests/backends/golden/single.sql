@@ -191,3 +191,26 @@ SELECT
     anyIf(d.ip, d.ip != '') AS ip
 FROM session_deltas AS d
 GROUP BY d.project, d.sid;
+-- 040_signals.sql
+CREATE TABLE signal_features (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    fid UInt64, pvk UInt64, sk UInt64,
+    kind LowCardinality(String), path LowCardinality(String),
+    page LowCardinality(String), sel LowCardinality(String),
+    v1 Nullable(Int64), v2 Nullable(Int64), v3 Nullable(Int64), v4 Nullable(Int64),
+    x Nullable(Float32), y Nullable(Float32),
+    flags Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, kind, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE signals (
+    project LowCardinality(String), fid UInt64, sk UInt64,
+    signal LowCardinality(String), n Int32
+) ENGINE = MergeTree
+ORDER BY (project, sk, fid);
+CREATE TABLE session_frustration (
+    project LowCardinality(String), sk UInt64,
+    score Float64, signals Int32
+) ENGINE = MergeTree
+ORDER BY (project, sk);

@@ -28,7 +28,8 @@ from clearsight.store.base import (
     SessionSummary,
     StoredChunk,
 )
-from clearsight.store.filters import session_where
+from clearsight.store.derived import DERIVED_TABLES, TIMELINE_SIGNALS, erase_where, with_score
+from clearsight.store.filters import session_page
 from clearsight.store.rows import SCHEMAS, build_rows, catches_table
 from clearsight.store.sql import Dialect, DuckDBDialect, duckdb_params
 
@@ -63,24 +64,6 @@ ON CONFLICT (project, sid) DO UPDATE SET
     events = sessions.events + excluded.events,
     ip = CASE WHEN sessions.ip = '' THEN excluded.ip ELSE sessions.ip END
 """
-
-
-def _with_score(found: str) -> str:
-    """Session rows with their frustration score (0 for sessions without signals)."""
-    return (
-        f"SELECT s.*, coalesce(f.score, 0) AS frustration FROM ({found}) s "
-        "LEFT JOIN session_frustration f ON f.project = s.project AND f.sk = hash(s.sid)"
-    )
-
-
-# Derived per-session tables (040_signals.sql) that erasure and purges must empty too.
-# Signals and scores carry a hash of the session id (`sk`), found on the features.
-DERIVED_PER_SESSION = ["signal_features"]
-_DELETE_SIGNALS = [
-    f"DELETE FROM {table} WHERE project = $p AND sk IN "
-    "(SELECT sk FROM signal_features WHERE project = $p AND list_contains($s, sid))"
-    for table in ("signals", "session_frustration")
-]
 
 
 def _sql_files(folder: str) -> list[tuple[int, str, str]]:
@@ -218,6 +201,11 @@ class DuckDBEventStore:
             text, bound = duckdb_params(sql, params or {})
             self._cursor().execute(text, bound)
 
+    def delete_derived(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+        if table not in DERIVED_TABLES:
+            raise ValueError(f"{table!r} is not a derived table")
+        self.execute(f"DELETE FROM {table} WHERE {where}", params)
+
     # -- reads --------------------------------------------------------------------------------
 
     def has_batch(self, bid: str) -> bool:
@@ -227,26 +215,7 @@ class DuckDBEventStore:
             )
 
     def list_sessions(self, filters: SessionFilter) -> SessionPage:
-        where, params = session_where(filters, self.dialect)
-        per_page = max(1, min(filters.per_page, 500))
-        page = max(1, filters.page)
-        found = f"SELECT {_SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions WHERE {where}"
-        page_of = "LIMIT :limit OFFSET :offset"
-        if filters.sort == "frustration":
-            order = "ORDER BY frustration DESC, s.started_at DESC, s.sid"
-            sql = f"{_with_score(found)} {order} {page_of}"
-        else:
-            newest = f"{found} ORDER BY started_at DESC, sid {page_of}"
-            sql = f"{_with_score(newest)} ORDER BY s.started_at DESC, s.sid"
-        params |= {"limit": per_page, "offset": (page - 1) * per_page}
-        rows = self.query(sql, params).to_pylist()
-        if rows:
-            total = rows[0]["total"]
-        else:
-            count = self.query(f"SELECT count(*) AS n FROM sessions WHERE {where}", params)
-            total = int(count.column("n")[0].as_py())
-        items = [SessionSummary(**{k: v for k, v in r.items() if k != "total"}) for r in rows]
-        return SessionPage(items=items, total=total, page=page, per_page=per_page)
+        return session_page(self.query, filters, self.dialect, _SUMMARY_COLUMNS)
 
     def get_session(
         self, sid: str, projects: tuple[str, ...] | None = None
@@ -256,7 +225,7 @@ class DuckDBEventStore:
         if projects is not None:
             sql += " AND list_contains(?, project)"
             params.append(list(projects))
-        sql = _with_score(sql)
+        sql = with_score(sql, self.dialect)
         rows = self._fetch(sql, params).to_pylist()
         return SessionSummary(**rows[0]) if rows else None
 
@@ -280,12 +249,7 @@ class DuckDBEventStore:
                 f"SELECT {cols} FROM {table} WHERE sid = ? AND project = ? ORDER BY ts",
                 [sid, project],
             )
-        out["signals"] = self._fetch(
-            "SELECT f.ts, f.pv, f.path, f.page, f.sel, g.signal, g.n FROM signals g "
-            "JOIN signal_features f ON f.fid = g.fid AND f.project = g.project "
-            "WHERE f.sid = ? AND f.project = ? ORDER BY f.ts",
-            [sid, project],
-        )
+        out["signals"] = self.query(TIMELINE_SIGNALS, {"sid": sid, "project": project})
         return out
 
     # -- retention and erasure ----------------------------------------------------------------
@@ -317,23 +281,19 @@ class DuckDBEventStore:
         tables = (
             ["replay_chunks"]
             if replay_only
-            else [
-                *(t for t in SCHEMAS if t != "session_deltas"),
-                "sessions",
-                "segment_members",
-                *DERIVED_PER_SESSION,
-            ]
+            else [*(t for t in SCHEMAS if t != "session_deltas"), "sessions", "segment_members"]
         )
+        derived = [] if replay_only else erase_where(self.dialect)
+        of = {"p": project, "s": list(sids)}
         with self._write_lock, self._errors("deleting sessions"):
             cur = self._cursor()
             cur.begin()
             try:
-                for statement in [] if replay_only else _DELETE_SIGNALS:
-                    cur.execute(statement, {"p": project, "s": list(sids)})
+                for table, where in derived:
+                    cur.execute(*duckdb_params(f"DELETE FROM {table} WHERE {where}", of))
                 for table in tables:
                     cur.execute(
-                        f"DELETE FROM {table} WHERE project = $p AND list_contains($s, sid)",
-                        {"p": project, "s": list(sids)},
+                        f"DELETE FROM {table} WHERE project = $p AND list_contains($s, sid)", of
                     )
                 cur.commit()
             except BaseException:

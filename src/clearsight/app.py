@@ -22,6 +22,10 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clearsight.analyse import privacy_kpis
+from clearsight.analyse.compliance_kpis import KpiSource
+from clearsight.analyse.customer_data import ErasureHook
+from clearsight.analyse.membership import Membership
 from clearsight.analyse.monitor import Friction
 from clearsight.analyse.privacy import report_section
 from clearsight.config import Settings
@@ -52,15 +56,21 @@ from clearsight.store.duckdb import DuckDBEventStore
 from clearsight.surveys.answers import ScrubSurveyAnswers
 from clearsight.surveys.definitions import SurveyBook, with_surveys
 from clearsight.web import demo_site
+from clearsight.web.api_funnels import FunnelsAPI
 from clearsight.web.api_govern import GovernAPI
 from clearsight.web.api_issues import IssuesAPI
+from clearsight.web.api_segments import SegmentsAPI
 from clearsight.web.api_sessions import SessionsAPI
 from clearsight.web.api_signals import SignalsAPI
 from clearsight.web.auth_routes import AuthRoutes
+from clearsight.web.dashboard import Dashboard
 from clearsight.web.gate import Gate, LoginRequired
 from clearsight.web.govern_pages import GovernPages
+from clearsight.web.heatmaps import HeatmapsAPI, HeatmapService
 from clearsight.web.issues_pages import IssuesPages
+from clearsight.web.journey_filters import refine
 from clearsight.web.pages import Pages, render
+from clearsight.web.pages_journeys import JourneyPages
 from clearsight.web.privacy import PrivacyAPI
 from clearsight.web.surveys import SurveysWeb
 
@@ -87,6 +97,11 @@ class Runtime:
     friction: Friction
     started: bool = field(default=False)
     scheduler: RetentionScheduler | None = None
+    membership: Membership | None = None
+    """Keeps saved segments' members in step with new sessions (analyse/membership.py)."""
+    kpi_sources: dict[str, KpiSource] = field(default_factory=dict)
+    """Dashboard KPIs computed by other parts (masking coverage, PII incidents): see
+    ``analyse/compliance_kpis.py``."""
 
     def start(self, *, schedule: bool = False) -> None:
         if not self.started:
@@ -111,6 +126,8 @@ class Runtime:
             self.privacy.stop()
             self.spool.stop()
             self.started = False
+        if self.membership is not None:
+            self.membership.close()
         self.friction.drain()
         self.store.close()
         self.control.close()
@@ -162,6 +179,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
         sealer = EncryptingSealer(keyring)
     worker_id = f"{socket.gethostname()}:w{worker or 0}"
     store = open_event_store(settings, sealer, control, worker_id)
+    membership = Membership(control)
     friction = Friction(store, control)
     spool = Spool(
         settings.spool_path if worker is None else settings.spool_path / f"w{worker}",
@@ -169,7 +187,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
         segment_bytes=settings.spool_segment_bytes,
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
-        after_apply=[friction.after_apply],
+        after_apply=[membership, friction.after_apply],
     )
     rules = RuleBook(control)
     ingestor = Ingestor(
@@ -182,7 +200,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
             TokenizeIdentities(settings.keys_path, rules),
             strip_user_agent,
             ScrubSurveyAnswers(SurveyBook(control)),
-            ScrubBatch(),
+            ScrubBatch(rules),
         ],
         reduce_client=network_reducer(cast(IpMode, settings.ip_mode)),
         max_backlog_bytes=settings.spool_max_backlog_bytes,
@@ -192,6 +210,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
     subjects = Subjects(
         control, store, sealer, keyring, auditor, settings.keys_path, compact=lambda: None
     )
+    subjects.erasure_hooks.append(ErasureHook(store))
     rt = Runtime(
         settings,
         control,
@@ -208,6 +227,8 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
         friction,
     )
     subjects.compact = rt.compact
+    rt.membership = membership
+    rt.kpi_sources.update(privacy_kpis.sources(store))
     return rt
 
 
@@ -294,6 +315,9 @@ def routes(rt: Runtime) -> list[BaseRoute]:
     sessions = SessionsAPI(rt.store, rt.sealer, rt.control)
     surveys = SurveyBook(rt.control, rt.auditor)
     issues = IssuesAPI(rt.friction, rt.auditor)
+    sessions.refiners.append(lambda request, f: refine(request, f, rt.control, rt.store.dialect))
+    dashboard = Dashboard(rt.store, rt.control, rt.auditor)
+    dashboard.sources = rt.kpi_sources
 
     def health(request: Request) -> Response:
         return json_response(
@@ -317,7 +341,12 @@ def routes(rt: Runtime) -> list[BaseRoute]:
         *AuthRoutes(rt.settings, rt.control, rt.store, rt.accounts, rt.auditor).routes(),
         *GovernAPI(rt).routes(),
         *GovernPages(rt).routes(),
+        *FunnelsAPI(rt.store, rt.control, rt.auditor).routes(),
+        *SegmentsAPI(rt.store, rt.control, rt.auditor, rt.settings.keys_path).routes(),
+        *dashboard.routes(),
+        *JourneyPages(rt.store, rt.control, rt.auditor).routes(),
         *Pages(rt.store, sessions, rt.control).routes(),
+        *HeatmapsAPI(HeatmapService(rt.store, rt.sealer, rt.control, rt.auditor)).routes(),
         *SurveysWeb(rt.store, rt.sealer, rt.control, surveys).routes(),
         *PrivacyAPI(rt).routes(),
         *SignalsAPI(rt.friction, rt.auditor).routes(),

@@ -1,4 +1,4 @@
-"""Headless Chromium for server-side rendering: PDF reports and heatmap screenshots.
+"""Headless Chromium for server-side rendering: PDF reports and heatmap PNGs.
 
 Uses Debian's chromium (or ``chromium_path``) through Playwright; nothing is
 downloaded. Launch flags suit a locked-down server: no sandbox (the server is
@@ -66,3 +66,14 @@ def html_to_pdf(html: str) -> bytes:
             margin={"top": "16mm", "bottom": "16mm", "left": "14mm", "right": "14mm"},
         )
         return pdf
+
+
+def html_to_png(html: str, width: int, ready: str, *, timeout_ms: int = 30_000) -> bytes:
+    """Screenshot of a whole self-contained page at ``width`` CSS px and scale 1, taken once
+    ``ready`` (a CSS selector) matches: a page that draws with script says when it is done."""
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": max(320, width), "height": 800})
+        page.set_content(html, wait_until="domcontentloaded")
+        page.wait_for_selector(ready, state="attached", timeout=timeout_ms)
+        png: bytes = page.screenshot(full_page=True, type="png")
+        return png

@@ -13,8 +13,9 @@ from typing import Any
 import msgspec
 import pytest
 
-from clearsight.analyse import anomalies, forms, issues
+from clearsight.analyse import anomalies, forms, funnels, issues
 from clearsight.analyse.anomalies import AlertSettings
+from clearsight.analyse.funnels import Funnel, Step
 from clearsight.analyse.signals import Detector
 from clearsight.analyse.signals_rules import RULES_KEY
 from clearsight.store.accepted import AcceptedBatch
@@ -217,6 +218,8 @@ def test_issues_ranked_by_impact_alike(
     store: EventStore, project: str, control: ControlPlane
 ) -> None:
     control.settings.set(project, "goal", {"url_pattern": "/loan/*/complete"})
+    steps = [Step("Start", url="/apply/**"), Step("Offer", url="/loan/*/offer")]
+    funnels.saved(control).put(project, "loan", Funnel("loan", "Loan application", steps))
     visits = _offer_traffic(T0 + 4 * DAY)
     put(store, project, *visits)
     Detector(store, control).rebuild(project)
@@ -233,6 +236,7 @@ def test_issues_ranked_by_impact_alike(
         20,
     )
     assert issue.share == 0.4 and issue.trend == [8]
+    assert issue.funnel_step == "Loan application · step 2: Offer"
     assert (issue.conversion_affected, issue.conversion_unaffected) == (0.25, 0.75)
     assert issue.lost_conversions == pytest.approx(4.0)
     assert issue.confidence == pytest.approx(0.9723, abs=1e-4)

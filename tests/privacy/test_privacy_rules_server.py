@@ -29,7 +29,7 @@ from clearsight.privacy.rules import in_sample
 from clearsight.privacy.secrets import project_secret
 from clearsight.privacy.tokenize import tokenize
 
-PROJECTS = ("bank", "excl", "sample", "mask", "tok", "other")
+PROJECTS = ("bank", "excl", "sample", "mask", "tok", "other", "allow")
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +106,7 @@ def test_rules_by_cli_reach_capture_config_and_are_audited(world) -> None:
         ({"block_selectors": ["input:not([type])"]}, "only tags"),
         ({"exclude_urls": ["account/*"]}, "must start with '/'"),
         ({"sample_rate": 1.5}, "between 0 and 1"),
+        ({"allow_values": ["12-34"]}, "fewer than 6 letters and digits"),
     ],
 )
 def test_rules_the_server_cannot_enforce_are_refused(world, rules, wanted) -> None:
@@ -319,3 +320,27 @@ def test_by_default_no_ip_is_kept(server: Server, project_key: str, data_dir: Pa
     assert stores
     for kept in (b"127.0.0.1", b"6478.127"):  # nor their full user agent
         assert not any(kept in p.read_bytes() for p in stores if p.is_file())
+
+
+def test_allowed_values_are_left_alone_and_everything_else_is_still_masked(world) -> None:
+    srv, keys = world
+    rules = put_rules(srv, "allow", allow_values=["+1 800 555 0142", "GB29 NWBK 6016 1331 9268 19"])
+    assert rules["allow_values"] == ["+1 800 555 0142", "GB29 NWBK 6016 1331 9268 19"]
+    url = "https://apply.bank.test/help"
+    body = [
+        element(5, "p", {"data-cs-unmask": ""}, [text(6, "Call us on +1-800-555-0142")]),
+        element(7, "p", {"data-cs-unmask": ""}, [text(8, "e.g. GB29NWBK60161331926819")]),
+        element(9, "p", {"data-cs-unmask": ""}, [text(10, "Your IBAN DE89370400440532013000")]),
+        element(11, "p", {"data-cs-unmask": ""}, [text(12, "Mobile +44 7700 900123")]),
+    ]
+    sid = str(uuid.uuid4())
+    ingest(srv, batch(keys["allow"], sid=sid, url=url, rrweb=page(body, url)))
+    # The same batch on a project without an allow-list: the values are caught there.
+    other = str(uuid.uuid4())
+    ingest(srv, batch(keys["other"], sid=other, url=url, rrweb=page(body, url)))
+    settle(srv)
+    replay = json.dumps(srv.replay(sid))
+    assert "+1-800-555-0142" in replay and "GB29NWBK60161331926819" in replay
+    assert "DE89370400440532013000" not in replay and "7700 900123" not in replay
+    elsewhere = json.dumps(srv.replay(other))
+    assert "1-800-555-0142" not in elsewhere and "GB29NWBK60161331926819" not in elsewhere

@@ -131,14 +131,21 @@ def test_results_match_the_hand_computed_fixture(world: tuple[Server, Path]) -> 
 
 def test_responses_are_linked_to_session_segments_and_context(world: tuple[Server, Path]) -> None:
     srv, _ = world
+    steps = [
+        {"label": "Income", "url": "/loan/*/income"},
+        {"label": "Done", "url": "/loan/*/complete"},
+    ]
+    funnel = {"project": "bank", "name": "Apply", "steps": steps}
+    assert srv.request("PUT", "/api/v1/funnels/apply", content=encode(funnel)).status_code == 200
     page = srv.get("/api/v1/surveys/bank/stopped/responses").json()
     assert page["total"] == 4
     assert [i["sid"] for i in page["items"]] == ["s4", "s3", "s2", "s1"]
-    assert [c["key"] for c in page["columns"]] == ["converted", "errors"]
+    assert [c["key"] for c in page["columns"]] == ["converted", "errors", "funnel_step"]
     s1 = page["items"][3]
     assert s1["path"] == "/loan/101/income" and s1["segments"] == ["over-20k"]
-    assert s1["context"] == {"converted": False, "errors": 0}
+    assert s1["context"] == {"converted": False, "errors": 0, "funnel_step": "1. Income"}
     assert page["items"][2]["context"]["converted"] is True
+    assert page["items"][2]["context"]["funnel_step"] == "2. Done"  # answered next to step 2
     assert [(a["question"], a["qtype"], a["answer"]) for a in s1["answers"]] == [
         ("reason", "choice", "Fees unclear"),
         ("ease", "rating", "2"),

@@ -1,7 +1,7 @@
 """Issues: signals grouped by page, element and signal, ranked by estimated business impact.
 
 For each group: sessions affected and the share of the page's views, a daily
-trend, the funnel step (from ``FUNNEL_STEPS``), the conversion of affected
+trend, the saved funnel step the page is, the conversion of affected
 and unaffected visitors of the page, the estimated conversions lost
 ((unaffected rate − affected rate) × affected sessions), and the sample and
 confidence of that gap (a two-proportion z-test). Groups with fewer than
@@ -13,26 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+import re
 from typing import Any
 
 import msgspec
 
 from clearsight.analyse.conversion import converted_sids_sql, goal_of
 from clearsight.analyse.features_pages import page_of
+from clearsight.analyse.funnels import Funnel, saved
 from clearsight.analyse.signals import SIGNALS
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.control import ControlPlane
 from clearsight.store.filters import scoped_sessions_sql
+from clearsight.urlglob import glob_to_regex
 
 DAY_MS = 86_400_000
 ISSUES_KEY = "issues"
-
-FunnelStep = Callable[[ControlPlane, str, str], "str | None"]
-FUNNEL_STEPS: list[FunnelStep] = []
-"""The extension point for funnels: each resolver gets (control, project, page) and
-returns the name of the funnel step that page is, or None. The journeys feature
-appends its resolver when it is wired in ``app.py``; until then issues carry no step."""
 
 
 class IssueSettings(msgspec.Struct, frozen=True):
@@ -168,11 +164,14 @@ def conversion_gap(x1: int, n1: int, x2: int, n2: int) -> dict[str, float]:
     }
 
 
-def funnel_step_of(control: ControlPlane, project: str, page: str) -> str | None:
-    for resolve in FUNNEL_STEPS:
-        step = resolve(control, project, page)
-        if step:
-            return step
+def funnel_step_of(funnels: list[Funnel], page: str) -> str | None:
+    """The first page step of the project's saved funnels (by funnel id, then step) whose
+    path glob matches the issue's page. Pages fold ids to ``*`` (``/loan/*/offer``), and
+    a glob's ``*`` matches that as it matches the id."""
+    for funnel in funnels:
+        for n, step in enumerate(funnel.steps, 1):
+            if step.url and re.fullmatch(glob_to_regex(step.url), page):
+                return f"{funnel.name} · step {n}: {step.label}"
     return None
 
 
@@ -232,6 +231,7 @@ def ranked_issues(
     daily = daily_rows(store, project, sessions, since, until)
     verdicts = _issue_verdicts(control, project)
     has_goal = bool(goal_of(control, project).url_pattern)
+    funnels = saved(control).list(project)
     shown, hidden = [], 0
     for g in groups:
         page = pages.get(g["page"], {})
@@ -240,7 +240,7 @@ def ranked_issues(
             hidden += 1
             continue
         key = (g["signal"], g["page"], g["sel"])
-        step = funnel_step_of(control, project, g["page"])
+        step = funnel_step_of(funnels, g["page"])
         issue = _issue(g, page, daily.get(key, {}), since, until, step, has_goal)
         shown.append(msgspec.structs.replace(issue, verdict=verdicts.get(key)))
     shown.sort(key=lambda i: (-(i.lost_conversions or 0.0), -i.sessions, i.key))

@@ -179,7 +179,7 @@ class Detector:
             self._step(run, "signals: clear", self._clear_signals, scope, params)
             if features:
                 clear = ("signal_features", scope.rows(), params)
-                self._step(run, "features: clear", self.store.delete_derived, *clear)
+                self._step(run, "features: clear", self._delete, *clear)
                 for name, select in FEATURES:
                     sql = self._insert_features(select(scope))
                     self._step(run, f"features: {name}", self.store.execute, sql, params)
@@ -208,7 +208,11 @@ class Detector:
     def _clear_signals(self, s: Scope, params: dict[str, Any]) -> None:
         """Signals and scores carry the session's hash (``sk``), found on its features."""
         for table in ("signals", "session_frustration"):
-            self.store.delete_derived(table, f"project = :project {_mine(s)}", params)
+            self._delete(table, f"project = :project {_mine(s)}", params)
+
+    def _delete(self, table: str, where: str, params: dict[str, Any]) -> None:
+        # Every stored micro-batch rewrites its sessions' rows: a frequent delete.
+        self.store.delete_rows(table, where, params, often=True)
 
     def _insert_features(self, select: str) -> str:
         d = self.store.dialect

@@ -11,6 +11,7 @@ from clearsight import __version__
 from clearsight.cli import (
     audit,
     demo,
+    heatmap,
     keys,
     migrate,
     privacy,
@@ -18,6 +19,7 @@ from clearsight.cli import (
     purposes,
     report,
     retention,
+    segments,
     serve,
     signals,
     subjects,
@@ -40,6 +42,8 @@ GROUPS = [
     surveys,
     privacy,
     migrate,
+    heatmap,
+    segments,
     signals,
 ]
 

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             sessions=args.sessions,
             seed=args.seed,
             days=args.days,
+            keys_dir=rt.settings.keys_path,
         )
     except BaseException:
         rt.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -38,6 +38,8 @@ PERSONA_WEIGHTS = {
     "toggler": 5,
     "sticky_clicker": 6,
 }
+Reshape = Callable[[str, list[ev.Batch]], list[ev.Batch]]
+"""(persona, a session's batches) → the batches to load (see ``demo/journeys.py``)."""
 _TIMESTAMP = re.compile(rb'"timestamp":(\d+)')
 _batch = msgspec.json.Decoder(ev.Batch)
 _encode = msgspec.json.Encoder().encode
@@ -101,24 +103,30 @@ def _shift_rrweb(raw: bytes, delta: int) -> bytes:
     return _TIMESTAMP.sub(lambda m: b'"timestamp":%d' % (int(m[1]) + delta), raw)
 
 
-def _respawn(t: _Template, rng: random.Random, start: int, sid: str, vid: str) -> Iterator[bytes]:
+def _respawn(
+    t: _Template, rng: random.Random, start: int, sid: str, vid: str
+) -> Iterator[ev.Batch]:
     delta = start - t.t0
     for b in t.batches:
-        yield _encode(
-            msgspec.structs.replace(
-                b,
-                sid=sid,
-                vid=vid,
-                bid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                sent=b.sent + delta,
-                events=[_jitter(e, delta, rng) for e in b.events],
-                rrweb=msgspec.Raw(_shift_rrweb(bytes(b.rrweb), delta)),
-            )
+        yield msgspec.structs.replace(
+            b,
+            sid=sid,
+            vid=vid,
+            bid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            sent=b.sent + delta,
+            events=[_jitter(e, delta, rng) for e in b.events],
+            rrweb=msgspec.Raw(_shift_rrweb(bytes(b.rrweb), delta)),
         )
 
 
 def expand(
-    recordings: list[Recording], count: int, *, now_ms: int, days: int = 30, seed: int = 7
+    recordings: list[Recording],
+    count: int,
+    *,
+    now_ms: int,
+    days: int = 30,
+    seed: int = 7,
+    reshape: Reshape | None = None,
 ) -> Iterator[list[bytes]]:
     """Yield ``count`` sessions, each as its list of batch bodies."""
     usable = [r for r in recordings if r.batches]
@@ -136,4 +144,7 @@ def expand(
             vid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
             visitors.append(vid)
         sid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        yield list(_respawn(t, rng, _start_time(rng, now_ms, days), sid, vid))
+        batches = list(_respawn(t, rng, _start_time(rng, now_ms, days), sid, vid))
+        if reshape is not None:
+            batches = reshape(t.recording.persona, batches)
+        yield [_encode(b) for b in batches]

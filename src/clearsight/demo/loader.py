@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from tqdm import tqdm
 
 from clearsight.analyse.conversion import GOAL_KEY, Goal, goal_of
+from clearsight.demo import journeys
 from clearsight.demo.expand import expand, load_recordings
 from clearsight.demo.surveys import ensure_demo_surveys, with_answers
 from clearsight.ingest.accept import Ingestor
+from clearsight.privacy.rules import RULES_KEY, PrivacyRules, check
+from clearsight.privacy.secrets import project_secret
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.control import ControlPlane, Project
 
 DEMO_PROJECT = "demo"
 DEMO_KEY = "pk_demo_loans"
+log = logging.getLogger("clearsight.demo")
 
 
 def ensure_demo_project(control: ControlPlane) -> Project:
@@ -26,6 +32,24 @@ def ensure_demo_project(control: ControlPlane) -> Project:
         control.settings.set(
             DEMO_PROJECT, GOAL_KEY, Goal("/demo/loan/*/complete", "Application completed")
         )
+    if RULES_KEY not in control.settings.all(DEMO_PROJECT):
+        # The lender's own public values, shown in unmasked copy on every page: without
+        # this the server would catch its service number in every snapshot.
+        control.settings.set(
+            DEMO_PROJECT,
+            RULES_KEY,
+            check(
+                PrivacyRules(
+                    allow_values=[
+                        "800-555-0142",
+                        "+1 800 555 0142",
+                        "GB29 NWBK 6016 1331 9268 19",
+                        "1900-01-01",
+                    ]
+                )
+            ),
+        )
+    journeys.setup(control, DEMO_PROJECT)
     return project
 
 
@@ -42,22 +66,38 @@ def load_demo(
     seed: int = 7,
     days: int = 30,
     progress: bool = True,
+    keys_dir: Path | None = None,
 ) -> int:
-    """Top the demo project up to ``sessions`` sessions. Returns how many were added."""
+    """Top the demo project up to ``sessions`` sessions. Returns how many were added.
+
+    With ``keys_dir`` (where the tokenization secrets live), also import the demo's
+    loan-system export, post its server-side events and refresh the saved segments."""
     ensure_demo_project(control)
     ensure_demo_surveys(control, DEMO_PROJECT)
     missing = sessions - demo_sessions(store)
-    if missing <= 0:
-        return 0
+    now = int(time.time() * 1000)
+    shaper = journeys.Shaper(now, seed + sessions - missing) if keys_dir else None
+    if missing > 0:
+        _load(store, ingestor, missing, now, days, seed + sessions - missing, progress, shaper)
+    if keys_dir is not None:
+        secret = project_secret(keys_dir, DEMO_PROJECT)
+        done = journeys.load_customer_data(store, control, DEMO_PROJECT, secret, shaper)
+        log.info("demo: journeys %s", done)
+    return max(0, missing)
+
+
+def _load(
+    store: EventStore,
+    ingestor: Ingestor,
+    missing: int,
+    now: int,
+    days: int,
+    seed: int,
+    progress: bool,
+    shaper: journeys.Shaper | None,
+) -> None:
     generated = with_answers(
-        expand(
-            load_recordings(),
-            missing,
-            now_ms=int(time.time() * 1000),
-            days=days,
-            seed=seed + sessions - missing,
-        ),
-        seed + sessions - missing,
+        expand(load_recordings(), missing, now_ms=now, days=days, seed=seed, reshape=shaper), seed
     )
     bar = tqdm(
         total=missing,
@@ -74,4 +114,3 @@ def load_demo(
 
     ingestor.bulk_load(bodies())
     bar.close()
-    return missing

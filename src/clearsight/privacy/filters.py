@@ -7,9 +7,11 @@ to store with the batch, or that nothing of the batch is to be stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from clearsight import events as ev
+from clearsight.privacy.rules import PrivacyRules
 from clearsight.privacy.scrub import scrub
 from clearsight.store.accepted import Incident
 from clearsight.store.control import Project
@@ -29,8 +31,12 @@ DROP = Filtered(b"", drop=True)
 class ScrubBatch:
     """The server's second line: mask detected PII in the raw bytes, report where."""
 
+    def __init__(self, rules_of: Callable[[str], PrivacyRules] | None = None) -> None:
+        self.rules_of = rules_of
+
     def __call__(self, body: bytes, batch: ev.Batch, project: Project) -> bytes | Filtered:
-        result = scrub(body)
+        allow = self.rules_of(project.id).allowed() if self.rules_of else frozenset()
+        result = scrub(body, allow)
         if not result.catches:
             return result.body
         return Filtered(

@@ -39,10 +39,10 @@ class ScanResult:
         return self.__dict__ | {"detectors": dict(self.detectors)}
 
 
-def mask_chunk(raw: bytes) -> tuple[bytes, list[Incident]]:
+def mask_chunk(raw: bytes, allow: frozenset[str] = frozenset()) -> tuple[bytes, list[Incident]]:
     """A chunk (an rrweb JSON array) masked, with what was caught. Wrapped as a
     batch so catches are located like live ones; masking keeps every length."""
-    result = scrub(_OPEN + raw + b"}")
+    result = scrub(_OPEN + raw + b"}", allow)
     if not result.catches:
         return raw, []
     found = [Incident(c.detector, c.where, c.selector, c.url, c.count) for c in result.catches]
@@ -55,7 +55,9 @@ def rescan(
     project: str | None = None,
     progress: Progress | None = None,
     page: int = 200,
+    allow_of: Callable[[str], frozenset[str]] | None = None,
 ) -> ScanResult:
+    """``allow_of(project)``: the project's allowed values (``PrivacyRules.allow_values``)."""
     where = "project = :project AND " if project else ""
     params: dict[str, Any] = {"project": project} if project else {}
     total = store.query(f"SELECT count(*) AS n FROM replay_chunks WHERE {where}1 = 1", params)
@@ -70,7 +72,12 @@ def rescan(
         ).to_pylist()
         if not rows:
             break
-        rewrites = [r for r in (_rescan_one(row, sealer, result) for row in rows) if r]
+        allowed = allow_of or (lambda project: frozenset())
+        rewrites = [
+            r
+            for r in (_rescan_one(row, sealer, result, allowed(row["project"])) for row in rows)
+            if r
+        ]
         store.rewrite_chunks(rewrites)
         result.chunks += len(rows)
         after = rows[-1]["bid"]
@@ -80,7 +87,7 @@ def rescan(
 
 
 def _rescan_one(
-    row: dict[str, Any], sealer: chunks.ChunkSealer, result: ScanResult
+    row: dict[str, Any], sealer: chunks.ChunkSealer, result: ScanResult, allow: frozenset[str]
 ) -> ChunkRewrite | None:
     project, sid = row["project"], row["sid"]
     try:
@@ -88,7 +95,7 @@ def _rescan_one(
     except (KeyError, ValueError):
         result.unreadable += 1
         return None
-    masked, incidents = mask_chunk(raw)
+    masked, incidents = mask_chunk(raw, allow)
     if not incidents:
         return None
     result.rewritten += 1

@@ -25,7 +25,14 @@ MAX_LENGTH = 300
 SELECTOR_FIELDS = ("block_selectors", "mask_selectors", "unmask_selectors")
 URL_FIELDS = ("unmask_urls", "exclude_urls")
 NAME_FIELDS = ("tokenize_props", "tokenize_traits")
-LIST_FIELDS = (*SELECTOR_FIELDS, *URL_FIELDS, *NAME_FIELDS)
+LIST_FIELDS = (*SELECTOR_FIELDS, *URL_FIELDS, *NAME_FIELDS, "allow_values")
+ALLOW_SHORTEST = 6
+"""An allowed value has at least this many letters and digits: no blanket pass for "2024"."""
+
+
+def normalise(value: str) -> str:
+    """How an allowed value is compared: letters and digits only, upper case."""
+    return "".join(c for c in value if c.isalnum()).upper()
 
 
 class PrivacyRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -47,6 +54,12 @@ class PrivacyRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     """``identify()`` traits replaced by their keyed token (the uid always is)."""
     erase_on_withdraw: bool = False
     """A withdrawal of consent also erases what was recorded in that session."""
+    allow_values: list[str] = []
+    """Your own public values the scrubber must not treat as customer data: the service
+    phone number, an example IBAN in a hint. Compared without spaces, dashes or case."""
+
+    def allowed(self) -> frozenset[str]:
+        return frozenset(normalise(v) for v in self.allow_values)
 
 
 DEFAULT = PrivacyRules()
@@ -71,6 +84,10 @@ def check(rules: PrivacyRules) -> PrivacyRules:
                     selectors.check(value)
                 elif name in URL_FIELDS:
                     urlrules.glob_to_regex(value)
+                elif name == "allow_values" and len(normalise(value)) < ALLOW_SHORTEST:
+                    raise ValueError(
+                        f"{value!r} has fewer than {ALLOW_SHORTEST} letters and digits"
+                    )
             except ValueError as exc:
                 raise ValueError(f"{name}: {exc}") from None
             if value not in out:

@@ -50,6 +50,7 @@ class Scan:
     done: set[int] = field(default_factory=set)
     # Quotes of the last string located, reused while hits stay inside it.
     current: tuple[int, int] = (-1, -1)
+    allow: frozenset[str] = frozenset()
 
     def buffer(self) -> bytearray:
         """The masked copy of the body, made on the first write."""
@@ -72,9 +73,9 @@ class Scan:
             self.strings.append((start, end, names))
 
 
-def scan(body: bytes) -> Scan:
+def scan(body: bytes, allow: frozenset[str] = frozenset()) -> Scan:
     """Mask every detectable value inside the JSON strings of ``body``."""
-    result = Scan(body)
+    result = Scan(body, allow=allow)
     match = PREFILTER._regexp.Match
     n = len(body)
     pos = spos = 0

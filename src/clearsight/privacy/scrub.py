@@ -38,9 +38,13 @@ class ScrubResult(msgspec.Struct, frozen=True):
     catches: list[Catch]
 
 
-def scrub(body: bytes) -> ScrubResult:
-    """Mask PII inside the JSON string values of one raw batch."""
-    result = scan(body)
+def scrub(body: bytes, allow: frozenset[str] = frozenset()) -> ScrubResult:
+    """Mask PII inside the JSON string values of one raw batch.
+
+    ``allow`` holds normalised values the project declared its own (see
+    ``PrivacyRules.allow_values``): they are left as they are.
+    """
+    result = scan(body, allow)
     fragments.mask_split_values(result)
     if result.out is None or not result.strings:
         return ScrubResult(body, [])
@@ -84,6 +88,8 @@ def scrub_text(s: str) -> tuple[str, list[str]]:
 
 
 class _TextSink:
+    allow: frozenset[str] = frozenset()
+
     def __init__(self, text: bytes) -> None:
         self.text = text
         self.out: bytearray | None = None

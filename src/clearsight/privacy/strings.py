@@ -125,6 +125,9 @@ def _blank_data_uris(text: bytes) -> bytes:
 class Sink(Protocol):
     """Where masks are written: a lazily made copy of the input."""
 
+    allow: frozenset[str]
+    """Normalised values the project declared its own (``PrivacyRules.allow_values``)."""
+
     def buffer(self) -> bytearray: ...
 
     def read(self, start: int, end: int) -> bytes: ...
@@ -133,7 +136,9 @@ class Sink(Protocol):
 # Strings found clean where no label was near. Their verdict depends on their
 # bytes alone, and the same ones come back in every batch (a page URL on each
 # event, the user agent, the policy version), so they are not scanned again.
-_CLEAN: dict[bytes, None] = {}
+# Keyed with the project's allow-list: a string clean only thanks to it is clean for
+# that list alone.
+_CLEAN: dict[tuple[bytes, frozenset[str]], None] = {}
 CLEAN_MAX = 20_000
 CLEAN_LONGEST = 512
 
@@ -147,7 +152,7 @@ def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
     after = without_selectors(body[end : end + CONTEXT_AFTER])
     raw = sink.read(start, end)
     known = _context_free(before, raw, after)
-    if known and raw in _CLEAN:
+    if known and (raw, sink.allow) in _CLEAN:
         return []
     names = detect_and_mask(
         sink,
@@ -161,7 +166,7 @@ def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
     if known and not names:
         if len(_CLEAN) >= CLEAN_MAX:
             _CLEAN.clear()
-        _CLEAN[raw] = None
+        _CLEAN[raw, sink.allow] = None
     return names
 
 
@@ -213,13 +218,13 @@ def _round(
     after: bytes,
 ) -> list[str]:
     text = view(raw)
-    found = engine.find(text, before, after)
+    found = _not_allowed(engine.find(text, before, after), text, sink.allow)
     # Percent-decoded views: once, and again for double-encoded values
     # (%2540 is '@' inside a URL that was itself put in a URL).
     decoded: list[list[engine.Found]] = []
     while views.is_urlish(text) and len(decoded) < URL_DEPTH:
         text = views.url_text(text)
-        decoded.append(engine.find(text, before, after))
+        decoded.append(_not_allowed(engine.find(text, before, after), text, sink.allow))
     if not found and not any(decoded):
         return []
     base = layer(raw)
@@ -231,6 +236,20 @@ def _round(
         write_masks(base, url_found, buffer)
         names = _merge(names, url_found)
     return names
+
+
+def _not_allowed(
+    found: list[engine.Found], text: bytes, allow: frozenset[str]
+) -> list[engine.Found]:
+    """Drop values the project declared its own; compared as letters and digits only."""
+    if not allow or not found:
+        return found
+    keep = []
+    for f in found:
+        value = b"".join(text[lo:hi] for lo, hi in f.spans).decode("utf-8", "replace")
+        if "".join(c for c in value if c.isalnum()).upper() not in allow:
+            keep.append(f)
+    return keep
 
 
 def write_masks(layer: views.Layer, found: list[engine.Found], out: bytearray) -> None:

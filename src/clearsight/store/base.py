@@ -21,6 +21,15 @@ AfterApply = Callable[["EventStore", Touched], None]
 """Runs in the writer thread after each stored micro-batch (incremental analyses)."""
 
 
+class SubQuery(msgspec.Struct, frozen=True):
+    """Portable ``SELECT sid ...`` (see ``store.sql``) that a session must be in, with its
+    parameters. Analyses build these with the store's dialect (funnel drop-offs, experiment
+    variants); parameter names must not start with ``f_``."""
+
+    sql: str
+    params: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
 class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
     projects: tuple[str, ...] | None = None
     """None means every project."""
@@ -42,6 +51,10 @@ class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
     """Only sessions with this frustration signal (``analyse.signals.SIGNALS``)."""
     sort: str = "recent"
     """``recent`` (newest first) or ``frustration`` (highest frustration score first)."""
+    segment: str | None = None
+    """Only members of this saved segment (``segment_members``, see ``analyse/segments.py``)."""
+    within: tuple[SubQuery, ...] = ()
+    """Only sessions each of these sub-queries selects."""
     page: int = 1
     per_page: int = 50
 
@@ -129,11 +142,25 @@ class EventStore(Protocol):
         ...
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
-        """Run portable SQL that writes derived tables (``store.derived.DERIVED_TABLES``)."""
+        """Run portable SQL that writes derived tables."""
         ...
 
-    def delete_derived(self, table: str, where: str, params: Mapping[str, Any]) -> None:
-        """Delete the rows of a derived table that portable condition ``where`` matches."""
+    def import_table(self, table: str, rows: pa.Table) -> None:
+        """Bulk rows straight into a table, columns matched by name, no de-duplication:
+        migrations, benchmarks, and tables ingest does not feed (server-side events,
+        imported attributes)."""
+        ...
+
+    def delete_rows(
+        self, table: str, where: str, params: Mapping[str, Any], *, often: bool = False
+    ) -> None:
+        """Delete the rows of a derived table that the portable condition ``where`` selects
+        (segment membership, imported attributes, server-side events, signals).
+
+        ``often``: the caller deletes rows of this table again and again (signals, per
+        stored micro-batch), and the rows need not leave storage until ``compact``. The
+        store may then mark them deleted rather than rewrite storage at once.
+        """
         ...
 
     def sessions_ended_before(

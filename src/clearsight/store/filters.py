@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from clearsight.store.base import SessionFilter, SessionPage, SessionSummary
-from clearsight.store.derived import with_score
+from clearsight.store.signal_tables import with_score
 from clearsight.store.sql import Dialect
 from clearsight.urlglob import glob_to_regex, is_glob
 
@@ -64,7 +64,20 @@ def session_where(
         params["f_scope_segments"] = list(f.scope_segments)
         member = d.in_list("segment", "f_scope_segments")
         clauses.append(f"{table}.sid IN (SELECT sid FROM segment_members WHERE {member})")
+    _journeys(f, table, clauses, params)
     return " AND ".join(clauses), params
+
+
+def _journeys(f: SessionFilter, table: str, clauses: list[str], params: dict[str, Any]) -> None:
+    """Saved-segment membership and analyses' sub-queries (funnel stages, variants)."""
+    if f.segment is not None:
+        params["f_segment"] = f.segment
+        clauses.append(
+            f"{table}.sid IN (SELECT sid FROM segment_members WHERE segment = :f_segment)"
+        )
+    for sub in f.within:
+        clauses.append(f"{table}.sid IN ({sub.sql})")
+        params |= sub.params
 
 
 def scoped_sessions_sql(f: SessionFilter, d: Dialect) -> tuple[str, dict[str, Any]]:

@@ -60,6 +60,15 @@ class Dialect(Protocol):
         """``expr`` with every match of RE2 ``pattern`` replaced (both SQL expressions)."""
         ...
 
+    def json_string(self, expr: str, key: str) -> str:
+        """Member ``key`` of the flat JSON object in ``expr``, as a string (NULL when absent).
+        ``key`` is a literal: letters, digits and ``_.:-`` only."""
+        ...
+
+    def to_number(self, expr: str) -> str:
+        """``expr`` as DOUBLE, NULL where it is not a number (instead of an error)."""
+        ...
+
     def hash64(self, *exprs: str) -> str:
         """A 64-bit unsigned hash of the values: a compact integer key for grouping and joins.
 
@@ -95,8 +104,24 @@ class DuckDBDialect:
     def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
         return f"regexp_replace({expr}, {pattern}, {replacement}, 'g')"
 
+    def json_string(self, expr: str, key: str) -> str:
+        return f"json_extract_string({expr}, '$.\"{json_key(key)}\"')"
+
+    def to_number(self, expr: str) -> str:
+        return f"TRY_CAST({expr} AS DOUBLE)"
+
     def hash64(self, *exprs: str) -> str:
         return f"hash({', '.join(exprs)})"
+
+
+_JSON_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
+def json_key(key: str) -> str:
+    """``key`` if it is safe to embed in SQL as a JSON member name; ValueError otherwise."""
+    if not _JSON_KEY.match(key):
+        raise ValueError(f"not a usable attribute name: {key!r}")
+    return key
 
 
 def duckdb_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -138,6 +163,19 @@ class ClickHouseDialect:
 
     def regex_replace(self, expr: str, pattern: str, replacement: str) -> str:
         return f"replaceRegexpAll({expr}, {pattern}, {replacement})"
+
+    def json_string(self, expr: str, key: str) -> str:
+        # As DuckDB's json_extract_string: strings unquoted, numbers and booleans as their
+        # text, NULL for a missing member or a JSON null.
+        k = f"'{json_key(key)}'"
+        kind = f"JSONType({expr}, {k})"
+        return (
+            f"multiIf(NOT JSONHas({expr}, {k}) OR {kind} = 'Null', NULL, {kind} = 'String', "
+            f"JSONExtractString({expr}, {k}), JSONExtractRaw({expr}, {k}))"
+        )
+
+    def to_number(self, expr: str) -> str:
+        return f"toFloat64OrNull(toString({expr}))"
 
     def hash64(self, *exprs: str) -> str:
         return f"cityHash64({', '.join(exprs)})"

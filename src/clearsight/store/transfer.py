@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 from clearsight.store.clickhouse.store import ClickHouseEventStore
 from clearsight.store.control import schema
-from clearsight.store.derived import DERIVED_TABLES
 from clearsight.store.duckdb import DuckDBEventStore
+from clearsight.store.signal_tables import SIGNAL_TABLES
 
 Progress = Callable[[str, int, int], None]
 """(table, rows done, rows in all) after each chunk."""
@@ -48,7 +48,7 @@ def copy_events(
     for table in src.table_names():
         # DuckDB's folded summaries go in as one delta each; the view folds them back.
         target = "session_deltas" if table == "sessions" else table
-        if target not in present or table in DERIVED_TABLES:
+        if target not in present or table.startswith("heat_") or table in SIGNAL_TABLES:
             # Derived tables the target keeps in its own way, or rebuilds from the raw rows
             # (signals are keyed by hashes, which differ between engines).
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -40,6 +41,7 @@ def session_filter(request: Request) -> SessionFilter:
         max_duration_ms=None if max_s is None else max_s * 1000,
         signal=signal,
         sort=sort,
+        segment=(q.get("segment") or "").strip() or None,
         page=int_param(q, "page", default=1, lo=1, hi=10**6) or 1,
         per_page=int_param(q, "per_page", default=50, lo=1, hi=500) or 50,
     )
@@ -57,6 +59,14 @@ class SessionsAPI:
         self.store = store
         self.sealer = sealer
         self.control = control
+        self.refiners: list[Callable[[Request, SessionFilter], SessionFilter]] = []
+        """Further query parameters views understand (funnel stages, experiment variants)."""
+
+    def filter_of(self, request: Request) -> SessionFilter:
+        f = session_filter(request)
+        for refine in self.refiners:
+            f = refine(request, f)
+        return f
 
     def routes(self) -> list[Route]:
         return [
@@ -111,7 +121,7 @@ class SessionsAPI:
         return {"session": summary_json(session)} | tables
 
     def list(self, request: Request) -> Response:
-        page = self.store.list_sessions(session_filter(request))
+        page = self.store.list_sessions(self.filter_of(request))
         return json_response(
             {
                 "items": [summary_json(s) for s in page.items],

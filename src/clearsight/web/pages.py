@@ -17,7 +17,8 @@ from clearsight.govern.permissions import allowed
 from clearsight.http import guarded
 from clearsight.store.base import EventStore
 from clearsight.store.control import ControlPlane
-from clearsight.web.api_sessions import SessionsAPI, session_filter
+from clearsight.web.api_sessions import SessionsAPI
+from clearsight.web.journey_filters import list_context
 from clearsight.web.nav import NAV
 
 
@@ -75,17 +76,12 @@ class Pages:
 
     def routes(self) -> list[Route]:
         return [
-            guarded("/", self.home, "account.self"),
             guarded("/sessions", self.session_list, "sessions.list"),
             guarded("/sessions/{sid}", self.session_page, "sessions.list"),
         ]
 
-    def home(self, request: Request) -> Response:
-        return render(request, "home.html", {"nav": "home"})
-
     def session_list(self, request: Request) -> Response:
-        filters = session_filter(request)
-        page = self.store.list_sessions(filters)
+        page = self.store.list_sessions(self.sessions.filter_of(request))
         query = {k: v for k, v in request.query_params.items() if k != "page" and v}
         pages = max(1, -(-page.total // page.per_page))
 
@@ -101,6 +97,7 @@ class Pages:
                 "q": request.query_params,
                 "page_link": page_link,
                 "nav": "sessions",
+                "journey": list_context(request, self.control),
             },
         )
 

@@ -182,7 +182,8 @@ class PrivacyAPI:
 
 def run_scan(rt: Any, access: Access, project: str | None, progress: Any) -> dict[str, Any]:
     """The re-scan, audited: shared by the API and the in-process CLI."""
-    result = rescan(rt.store, rt.sealer, project, progress).to_json()
+    allow_of = lambda pid: rt.privacy.rules(pid).allowed()  # noqa: E731
+    result = rescan(rt.store, rt.sealer, project, progress, allow_of=allow_of).to_json()
     rt.auditor.record(
         access,
         "privacy.scan",

@@ -193,6 +193,68 @@ SELECT
     anyIf(d.ip, d.ip != '') AS ip
 FROM session_deltas AS d
 GROUP BY d.project, d.sid;
+-- 030_heatmaps.sql
+CREATE TABLE heat_url_rules_local ON CLUSTER analytics (
+    project String, pos Int32, pattern String, replacement String, sid String DEFAULT ''
+) ENGINE = ReplicatedMergeTree
+ORDER BY (project, pos);
+CREATE TABLE heat_url_rules ON CLUSTER analytics AS heat_url_rules_local ENGINE = Distributed(analytics, currentDatabase(), heat_url_rules_local, cityHash64(sid));
+CREATE FUNCTION heat_key ON CLUSTER analytics AS (proj, p) -> arrayStringConcat(arrayMap(seg -> multiIf(
+    match(seg, '^(?:[0-9]+)$'), ':id',
+    match(seg, '^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'), ':uuid',
+    match(seg, '^(?:[0-9a-fA-F]{16,})$'), ':hex',
+    seg), splitByChar('/', p)), '/');
+CREATE TABLE heat_views_local ON CLUSTER analytics (
+    project LowCardinality(String), page UInt64, bucket UInt8, day Date, ts Int64,
+    sid String, pv String, vw Int32, vh Int32, dh Int32, key LowCardinality(String)
+) ENGINE = ReplicatedMergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, bucket, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE heat_views ON CLUSTER analytics AS heat_views_local ENGINE = Distributed(analytics, currentDatabase(), heat_views_local, cityHash64(sid));
+CREATE TABLE heat_clicks_local ON CLUSTER analytics (
+    project LowCardinality(String), page UInt64, bucket UInt8, day Date, ts Int64,
+    sid String, pv String, sel LowCardinality(String), tag LowCardinality(String),
+    fixed Bool, reg Bool, rx Float32, ry Float32, px Float32, py Float32, vw Int32
+) ENGINE = ReplicatedMergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, bucket, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE heat_clicks ON CLUSTER analytics AS heat_clicks_local ENGINE = Distributed(analytics, currentDatabase(), heat_clicks_local, cityHash64(sid));
+CREATE TABLE heat_moves_local ON CLUSTER analytics (
+    project LowCardinality(String), page UInt64, bucket UInt8, day Date, ts Int64,
+    sid String, pv String, sel LowCardinality(String), fixed Bool,
+    rx Float32, ry Float32, px Float32, py Float32, vw Int32, dwell Int32
+) ENGINE = ReplicatedMergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, bucket, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE heat_moves ON CLUSTER analytics AS heat_moves_local ENGINE = Distributed(analytics, currentDatabase(), heat_moves_local, cityHash64(sid));
+CREATE TABLE heat_scrolls_local ON CLUSTER analytics (
+    project LowCardinality(String), page UInt64, day Date, ts Int64, sid String, pv String,
+    sy Float32, max_depth Float32, vh Int32, dh Int32
+) ENGINE = ReplicatedMergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE heat_scrolls ON CLUSTER analytics AS heat_scrolls_local ENGINE = Distributed(analytics, currentDatabase(), heat_scrolls_local, cityHash64(sid));
+CREATE VIEW heat_pages ON CLUSTER analytics AS
+SELECT project, key, any(page) AS page FROM heat_views GROUP BY project, key;
+CREATE MATERIALIZED VIEW heat_views_mv ON CLUSTER analytics TO heat_views_local AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page,
+    toUInt8(multiIf(vw < 768, 0, vw < 1200, 1, 2)) AS bucket, day, ts, sid, pv, vw, vh, dh,
+    heat_key(project, path) AS key
+FROM pageviews_local;
+CREATE MATERIALIZED VIEW heat_clicks_mv ON CLUSTER analytics TO heat_clicks_local AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page,
+    toUInt8(multiIf(vw < 768, 0, vw < 1200, 1, 2)) AS bucket, day, ts, sid, pv, sel, tag,
+    fixed, reg, rx, ry, x AS px, if(fixed, y - sy, y) AS py, vw
+FROM clicks_local;
+CREATE MATERIALIZED VIEW heat_moves_mv ON CLUSTER analytics TO heat_moves_local AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page,
+    toUInt8(multiIf(vw < 768, 0, vw < 1200, 1, 2)) AS bucket, day, ts, sid, pv, sel, fixed,
+    rx, ry, x AS px, y AS py, vw, dwell
+FROM moves_local;
+CREATE MATERIALIZED VIEW heat_scrolls_mv ON CLUSTER analytics TO heat_scrolls_local AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page, day, ts, sid, pv,
+    sy, max_depth, vh, dh
+FROM scrolls_local;
 -- 040_signals.sql
 CREATE TABLE signal_features_local ON CLUSTER analytics (
     project LowCardinality(String), sid String, pv String, ts Int64, day Date,
@@ -219,3 +281,25 @@ CREATE TABLE session_frustration_local ON CLUSTER analytics (
 ) ENGINE = ReplicatedMergeTree
 ORDER BY (project, sk);
 CREATE TABLE session_frustration ON CLUSTER analytics AS session_frustration_local ENGINE = Distributed(analytics, currentDatabase(), session_frustration_local, sk);
+-- 050_journeys.sql
+CREATE TABLE server_events_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    eid String,
+    uid String,
+    name LowCardinality(String),
+    ts Int64,
+    day Date,
+    received_at Int64
+) ENGINE = ReplicatedMergeTree
+PARTITION BY day ORDER BY (project, name, uid, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE server_events ON CLUSTER analytics AS server_events_local ENGINE = Distributed(analytics, currentDatabase(), server_events_local, cityHash64(uid));
+CREATE TABLE customer_attributes_local ON CLUSTER analytics (
+    project LowCardinality(String),
+    uid String,
+    name LowCardinality(String),
+    value String,
+    source LowCardinality(String),
+    imported_at Int64
+) ENGINE = ReplicatedMergeTree
+ORDER BY (project, name, uid);
+CREATE TABLE customer_attributes ON CLUSTER analytics AS customer_attributes_local ENGINE = Distributed(analytics, currentDatabase(), customer_attributes_local, cityHash64(uid));

@@ -191,6 +191,63 @@ SELECT
     anyIf(d.ip, d.ip != '') AS ip
 FROM session_deltas AS d
 GROUP BY d.project, d.sid;
+-- 030_heatmaps.sql
+CREATE TABLE heat_url_rules (
+    project String, pos Int32, pattern String, replacement String, sid String DEFAULT ''
+) ENGINE = MergeTree
+ORDER BY (project, pos);
+CREATE FUNCTION heat_key AS (proj, p) -> arrayStringConcat(arrayMap(seg -> multiIf(
+    match(seg, '^(?:[0-9]+)$'), ':id',
+    match(seg, '^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$'), ':uuid',
+    match(seg, '^(?:[0-9a-fA-F]{16,})$'), ':hex',
+    seg), splitByChar('/', p)), '/');
+CREATE TABLE heat_views (
+    project LowCardinality(String), page UInt64, bucket UInt8, day Date, ts Int64,
+    sid String, pv String, vw Int32, vh Int32, dh Int32, key LowCardinality(String)
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, bucket, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE heat_clicks (
+    project LowCardinality(String), page UInt64, bucket UInt8, day Date, ts Int64,
+    sid String, pv String, sel LowCardinality(String), tag LowCardinality(String),
+    fixed Bool, reg Bool, rx Float32, ry Float32, px Float32, py Float32, vw Int32
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, bucket, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE heat_moves (
+    project LowCardinality(String), page UInt64, bucket UInt8, day Date, ts Int64,
+    sid String, pv String, sel LowCardinality(String), fixed Bool,
+    rx Float32, ry Float32, px Float32, py Float32, vw Int32, dwell Int32
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, bucket, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE heat_scrolls (
+    project LowCardinality(String), page UInt64, day Date, ts Int64, sid String, pv String,
+    sy Float32, max_depth Float32, vh Int32, dh Int32
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, page, day, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE VIEW heat_pages AS
+SELECT project, key, any(page) AS page FROM heat_views GROUP BY project, key;
+CREATE MATERIALIZED VIEW heat_views_mv TO heat_views AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page,
+    toUInt8(multiIf(vw < 768, 0, vw < 1200, 1, 2)) AS bucket, day, ts, sid, pv, vw, vh, dh,
+    heat_key(project, path) AS key
+FROM pageviews;
+CREATE MATERIALIZED VIEW heat_clicks_mv TO heat_clicks AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page,
+    toUInt8(multiIf(vw < 768, 0, vw < 1200, 1, 2)) AS bucket, day, ts, sid, pv, sel, tag,
+    fixed, reg, rx, ry, x AS px, if(fixed, y - sy, y) AS py, vw
+FROM clicks;
+CREATE MATERIALIZED VIEW heat_moves_mv TO heat_moves AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page,
+    toUInt8(multiIf(vw < 768, 0, vw < 1200, 1, 2)) AS bucket, day, ts, sid, pv, sel, fixed,
+    rx, ry, x AS px, y AS py, vw, dwell
+FROM moves;
+CREATE MATERIALIZED VIEW heat_scrolls_mv TO heat_scrolls AS
+SELECT project, cityHash64(project, heat_key(project, path)) AS page, day, ts, sid, pv,
+    sy, max_depth, vh, dh
+FROM scrolls;
 -- 040_signals.sql
 CREATE TABLE signal_features (
     project LowCardinality(String), sid String, pv String, ts Int64, day Date,
@@ -214,3 +271,23 @@ CREATE TABLE session_frustration (
     score Float64, signals Int32
 ) ENGINE = MergeTree
 ORDER BY (project, sk);
+-- 050_journeys.sql
+CREATE TABLE server_events (
+    project LowCardinality(String),
+    eid String,
+    uid String,
+    name LowCardinality(String),
+    ts Int64,
+    day Date,
+    received_at Int64
+) ENGINE = MergeTree
+PARTITION BY day ORDER BY (project, name, uid, ts) TTL day + INTERVAL 400 DAY;
+CREATE TABLE customer_attributes (
+    project LowCardinality(String),
+    uid String,
+    name LowCardinality(String),
+    value String,
+    source LowCardinality(String),
+    imported_at Int64
+) ENGINE = MergeTree
+ORDER BY (project, name, uid);

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-_PLACEHOLDER = re.compile(r"\{(table|view|ref|engine|alter):([A-Za-z_]+)\}")
+_PLACEHOLDER = re.compile(r"\{(table|view|ref|local|engine|alter):([A-Za-z_]+)\}")
 _ALTER = re.compile(r"ALTER TABLE \{alter:([A-Za-z_]+)\}")
 _TABLE = re.compile(r"CREATE TABLE \{table:([A-Za-z_]+)\}")
 _DEDUP = re.compile(r"\s*SETTINGS non_replicated_deduplication_window = \d+")
@@ -71,6 +71,8 @@ def render(statement: str, layout: Layout) -> list[str]:
             return f"{name} ON CLUSTER {c}"
         if kind in ("ref", "alter"):
             return name
+        if kind == "local":  # the shard's own table (materialized views read and write it)
+            return f"{name}_local"
         return f"Replicated{name}"  # engine; path and replica come from server macros
 
     altered = _ALTER.search(statement)
@@ -85,7 +87,10 @@ def render(statement: str, layout: Layout) -> list[str]:
     created = _TABLE.search(statement)
     if c and created:
         name = created[1]
-        key = SHARD_KEYS.get(name, "cityHash64(sid)")
+        # By session, so a session's rows stay together; customer-keyed tables by customer;
+        # signals and scores by the session's hash.
+        by = "cityHash64(sid)" if re.search(r"\bsid String\b", statement) else "cityHash64(uid)"
+        key = SHARD_KEYS.get(name, by)
         out.append(
             f"CREATE TABLE {name} ON CLUSTER {c} AS {name}_local "
             f"ENGINE = Distributed({c}, currentDatabase(), {name}_local, {key})"

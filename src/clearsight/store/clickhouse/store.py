@@ -34,9 +34,9 @@ from clearsight.store.base import (
     StoredChunk,
 )
 from clearsight.store.clickhouse.schema import Layout, ledger_sql, migrations, render, statements
-from clearsight.store.derived import DERIVED_TABLES, TIMELINE_SIGNALS, erase_where, with_score
 from clearsight.store.filters import session_page
 from clearsight.store.rows import SCHEMAS, build_rows, catches_table
+from clearsight.store.signal_tables import SIGNAL_TABLES, TIMELINE_SIGNALS, erase_where, with_score
 from clearsight.store.sql import ClickHouseDialect, Dialect, clickhouse_params
 
 _SUMMARY_COLUMNS = (
@@ -56,6 +56,8 @@ _SETTINGS = {
     "mutations_sync": 2,
 }
 _ROW_TABLES = [t for t in SCHEMAS if t not in ("batches", "session_deltas")]
+# Rows derived per session (migrations 030+): erased and compacted with the session's own.
+_DERIVED_TABLES = ["heat_views", "heat_clicks", "heat_moves", "heat_scrolls"]
 
 
 def connect(url: str) -> Any:
@@ -85,6 +87,19 @@ def connect(url: str) -> Any:
         autogenerate_session_id=False,
         connect_timeout=int(query.get("connect_timeout", ["10"])[0]),
     )
+
+
+def _texts(table: pa.Table) -> pa.Table:
+    """ClickHouse Strings arrive as bytes: text columns become text; binary ``data``
+    columns (sealed replay chunks) stay bytes, as DuckDB's BLOBs do."""
+    for i, field in enumerate(table.schema):
+        base = field.type.value_type if pa.types.is_dictionary(field.type) else field.type
+        if field.name != "data" and (pa.types.is_binary(base) or pa.types.is_large_binary(base)):
+            column = table.column(i)
+            if pa.types.is_dictionary(field.type):
+                column = column.cast(base)
+            table = table.set_column(i, field.name, column.cast(pa.string()))
+    return table
 
 
 class ClickHouseEventStore:
@@ -194,8 +209,8 @@ class ClickHouseEventStore:
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         text, bound = clickhouse_params(sql, params or {})
         with self._errors("an analysis query"), self._lock:
-            table: pa.Table = self._client.query_arrow(text, parameters=bound, use_strings=True)
-        return table
+            table: pa.Table = self._client.query_arrow(text, parameters=bound, use_strings=False)
+        return _texts(table)
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         # Derived rows are written again after a delete, identical when nothing changed:
@@ -203,13 +218,21 @@ class ClickHouseEventStore:
         with self._errors("a derived-table write"):
             self._command(sql, params, settings={"insert_deduplicate": 0})
 
-    def delete_derived(self, table: str, where: str, params: Mapping[str, Any]) -> None:
-        """A lightweight delete: rows are masked at once and dropped at the next merge,
-        cheap enough for the after-apply hook to run per stored micro-batch."""
-        if table not in DERIVED_TABLES:
-            raise ValueError(f"{table!r} is not a derived table")
-        with self._errors("a derived-table delete"):
-            self._command(f"DELETE FROM {self.layout.mutable(table)} WHERE {where}", params)
+    def delete_rows(
+        self, table: str, where: str, params: Mapping[str, Any], *, often: bool = False
+    ) -> None:
+        if not table.isidentifier():
+            raise ValueError(f"{table!r} is not a table name")
+        # A lightweight delete masks the rows at once and drops them at the next merge:
+        # cheap enough to run per stored micro-batch. A mutation rewrites the parts now,
+        # which erasure needs and occasional deletes can afford.
+        delete = (
+            f"DELETE FROM {self.layout.mutable(table)}"
+            if often
+            else f"ALTER TABLE {self.layout.mutable(table)} DELETE"
+        )
+        with self._errors(f"deleting from {table}"):
+            self._command(f"{delete} WHERE {where}", params)
 
     def has_batch(self, bid: str) -> bool:
         found = self.query("SELECT 1 AS x FROM batches WHERE bid = :b LIMIT 1", {"b": bid})
@@ -309,7 +332,7 @@ class ClickHouseEventStore:
         tables = (
             ["replay_chunks"]
             if replay_only
-            else [*_ROW_TABLES, "session_deltas", "batches", "segment_members"]
+            else [*_ROW_TABLES, "session_deltas", "batches", "segment_members", *_DERIVED_TABLES]
         )
         of = {"p": project, "s": list(sids)}
         with self._errors("deleting sessions"):
@@ -374,6 +397,12 @@ class ClickHouseEventStore:
     def compact(self) -> None:
         """Merge every part so deleted rows are rewritten away, then drop outdated parts."""
         with self._errors("compacting"):
-            tables = [*_ROW_TABLES, "session_deltas", "batches", "segment_members"]
-            for table in [*tables, *DERIVED_TABLES]:
+            for table in [
+                *_ROW_TABLES,
+                "session_deltas",
+                "batches",
+                "segment_members",
+                *_DERIVED_TABLES,
+                *SIGNAL_TABLES,
+            ]:
                 self._command(f"OPTIMIZE TABLE {self.layout.mutable(table)} FINAL")

@@ -42,6 +42,15 @@ class ProjectSettings:
                 )
             )
 
+    def delete(self, project: str, key: str) -> bool:
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                t.project_settings.delete().where(
+                    (t.project_settings.c.project == project) & (t.project_settings.c.key == key)
+                )
+            )
+        return bool(done.rowcount)
+
     def all(self, project: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             rows = conn.execute(

@@ -28,9 +28,9 @@ from clearsight.store.base import (
     SessionSummary,
     StoredChunk,
 )
-from clearsight.store.derived import DERIVED_TABLES, TIMELINE_SIGNALS, erase_where, with_score
 from clearsight.store.filters import session_page
 from clearsight.store.rows import SCHEMAS, build_rows, catches_table
+from clearsight.store.signal_tables import TIMELINE_SIGNALS, erase_where, with_score
 from clearsight.store.sql import Dialect, DuckDBDialect, duckdb_params
 
 _SUMMARY_COLUMNS = (
@@ -76,6 +76,9 @@ def _sql_files(folder: str) -> list[tuple[int, str, str]]:
             found.append((int(entry.name.split("_", 1)[0]), entry.name, entry.read_text()))
     return sorted(found)
 
+
+# Rows derived per session (migrations 030+): erased with the session's own.
+_DERIVED_TABLES = ["heat_views", "heat_clicks", "heat_moves", "heat_scrolls"]
 
 # Roll-ups run inside every write transaction, after the raw rows, and read the
 # new rows through the `<table>_in` views (always present, maybe empty). They keep
@@ -201,9 +204,11 @@ class DuckDBEventStore:
             text, bound = duckdb_params(sql, params or {})
             self._cursor().execute(text, bound)
 
-    def delete_derived(self, table: str, where: str, params: Mapping[str, Any]) -> None:
-        if table not in DERIVED_TABLES:
-            raise ValueError(f"{table!r} is not a derived table")
+    def delete_rows(
+        self, table: str, where: str, params: Mapping[str, Any], *, often: bool = False
+    ) -> None:
+        if not table.isidentifier():
+            raise ValueError(f"{table!r} is not a table name")
         self.execute(f"DELETE FROM {table} WHERE {where}", params)
 
     # -- reads --------------------------------------------------------------------------------
@@ -281,7 +286,12 @@ class DuckDBEventStore:
         tables = (
             ["replay_chunks"]
             if replay_only
-            else [*(t for t in SCHEMAS if t != "session_deltas"), "sessions", "segment_members"]
+            else [
+                *(t for t in SCHEMAS if t != "session_deltas"),
+                "sessions",
+                "segment_members",
+                *_DERIVED_TABLES,
+            ]
         )
         derived = [] if replay_only else erase_where(self.dialect)
         of = {"p": project, "s": list(sids)}

@@ -1,6 +1,6 @@
-"""The tables analyses derive from the raw rows, as every backend's store reads and erases them.
+"""The frustration-signal tables, as every backend's store reads and erases them.
 
-Frustration signals (migrations ``040_signals``) keep three tables per
+Frustration signals (migrations ``040_signals``) keep three derived tables per
 project: ``signal_features`` (with the session id), and ``signals`` and
 ``session_frustration``, which carry only ``sk``, the session id's
 ``Dialect.hash64``. The SQL here is portable; each store runs it in its own
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from clearsight.store.sql import Dialect
 
-DERIVED_TABLES = ("signal_features", "signals", "session_frustration")
+SIGNAL_TABLES = ("signal_features", "signals", "session_frustration")
 """Rebuilt from the raw rows by ``Detector.rebuild``. ``clearsight migrate`` leaves them
 behind: their keys are hashes, which differ between engines, and the server rebuilds
 them on the target at its first start."""

@@ -6,8 +6,9 @@
 -- * No deduplication window, unlike the raw tables: detection inserts the
 --   same rows again after a delete (a session whose new batch changed
 --   nothing), and a window would silently drop that insert as a retry.
--- * Deletes are lightweight (DELETE FROM): they mark rows rather than rewrite
---   parts, which is what a delete per stored micro-batch can afford.
+-- * The detector's deletes are lightweight (DELETE FROM): they mark rows
+--   rather than rewrite parts, which is what a delete per stored micro-batch
+--   can afford. Erasure still rewrites parts (ALTER TABLE ... DELETE).
 -- * sk is cityHash64(sid) (Dialect.hash64), the Distributed tables' sharding
 --   key, so in cluster mode signals and scores, which carry sk but no sid,
 --   are sharded by sk and sit on the shard that holds their session's rows

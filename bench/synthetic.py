@@ -121,7 +121,8 @@ def generate(
         },
     )
     ends = starts + depth * 40_000 + 20_000
-    sessions = pa.table(
+    sessions = _table(
+        "session_deltas",
         {
             "project": np.full(n_sessions, project),
             "sid": sids,
@@ -142,17 +143,29 @@ def generate(
             "vw": np.full(n_sessions, 1440, "int32"),
             "vh": np.full(n_sessions, 900, "int32"),
         },
-        schema=SCHEMAS["session_deltas"],
     )
     return Dataset(sessions, pageviews, clicks)
 
 
 def _table(name: str, columns: dict[str, object]) -> pa.Table:
+    """The writer's schema for ``name``; columns the dataset does not vary (added by
+    later features, such as ``ip``) take their type's empty value."""
     schema = SCHEMAS[name]
-    arrays = [
-        pa.array(columns[f.name], type=f.type)
-        if f.name != "day"
-        else pa.array(columns[f.name], type=pa.int32()).cast(pa.date32())
-        for f in schema
-    ]
+    n = len(next(iter(columns.values())))  # type: ignore[arg-type]
+    arrays = []
+    for f in schema:
+        if f.name == "day":
+            arrays.append(pa.array(columns[f.name], type=pa.int32()).cast(pa.date32()))
+        elif f.name in columns:
+            arrays.append(pa.array(columns[f.name], type=f.type))
+        else:
+            arrays.append(pa.repeat(_empty(f.type), n).cast(f.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _empty(t: pa.DataType) -> pa.Scalar:
+    if pa.types.is_string(t) or pa.types.is_binary(t):
+        return pa.scalar("" if pa.types.is_string(t) else b"", type=t)
+    if pa.types.is_boolean(t):
+        return pa.scalar(False)
+    return pa.scalar(0, type=t)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.privacy.server_support import settle
 from tests.support import Server, batch, create_project, create_token, encode
 
 
@@ -41,6 +42,7 @@ def logged(tmp_path: Path) -> Path:
     srv = Server(data_dir, token=token, env={"CLEARSIGHT_AUDIT_CHECKPOINT_EVERY": "10"}).start()
     try:
         srv.post("/api/v1/ingest", encode(batch(key, sid="s-audit")))
+        settle(srv)  # stored before anyone asks to replay it
         for _ in range(12):
             srv.get("/api/v1/sessions")
         srv.open_replay("s-audit", "complaint", "complaint #2026-0142")

@@ -51,6 +51,7 @@ def dataset() -> list[View]:
                 clicks,
                 scrolls=[(2000, 1000.0)],
                 moves=[(6000, "#accept", 1000)],
+                experiment=("offer-layout", "AB"[i % 2]),
             )
         )
         if i < 3:  # converted
@@ -194,6 +195,43 @@ def test_filters(hm: Server) -> None:
     assert r.status_code == 400 and "layer" in r.json()["detail"]
     r = hm.get("/api/v1/heatmaps/map", params={"url": OFFER, "segment": "nobody"})
     assert r.status_code == 200 and r.json()["sample"]["views"] == 0
+
+
+def test_saved_segments_funnel_stages_and_variants(hm: Server) -> None:
+    """The journeys' filters mean the same sessions on a heatmap as everywhere else."""
+    r = hm.request(
+        "PUT",
+        "/api/v1/segments/phones",
+        content=encode(
+            {
+                "project": "bank",
+                "name": "Phones",
+                "conditions": [{"attribute": "viewport", "op": "is", "value": "xs (<576)"}],
+            }
+        ),
+    )
+    assert r.status_code == 200, r.text
+    phones = get(hm, "/api/v1/heatmaps/map", segment="phones")
+    assert phones["bucket"] == "mobile" and phones["sample"]["views"] == 4
+    assert phones["buckets"]["desktop"]["views"] == 0
+    # The experiment page's side-by-side maps: variant B was shown in desktop views 1, 3, 5.
+    b = get(hm, "/api/v1/heatmaps/elements", experiment="offer-layout", variant="B")
+    assert by_sel(b["elements"])["#accept"]["clicks"] == 6
+    assert by_sel(b["elements"])["#help"]["clicks"] == 1  # only view 1 of 0..2 is in B
+    r = hm.get("/api/v1/heatmaps/map", params={"url": OFFER, "experiment": "offer-layout"})
+    assert r.status_code == 400 and r.json()["code"] == "variant-required"
+    funnel = {
+        "project": "bank",
+        "name": "Offer to completion",
+        "steps": [
+            {"label": "Offer", "url": "/loan/*/offer"},
+            {"label": "Complete", "url": "/loan/*/complete"},
+        ],
+    }
+    r = hm.request("PUT", "/api/v1/funnels/offer", content=encode(funnel))
+    assert r.status_code == 200, r.text
+    dropped = get(hm, "/api/v1/heatmaps/map", funnel="offer", dropped_at="1", bucket="desktop")
+    assert dropped["sample"]["views"] == 3  # desktop views 3, 4, 5 never completed
 
 
 def test_clicks_against_conversion(hm: Server) -> None:

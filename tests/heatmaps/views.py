@@ -63,6 +63,8 @@ class View:
     """(ms after the view, selector, dwell)."""
     seq: int = 0
     snapshot: bool = True
+    experiment: tuple[str, str] | None = None
+    """(experiment, variant) the site reported on this page."""
 
     def batch(self, key: str) -> dict[str, Any]:
         pv = f"pv-{uuid.uuid4()}"
@@ -79,6 +81,11 @@ class View:
             },
         ]
         events += [c.event(self.ts, pv, self.url, self.vw) for c in self.clicks]
+        if self.experiment is not None:
+            name, variant = self.experiment
+            events.append(
+                {"t": "experiment", "ts": self.ts + 1, "pv": pv, "exp": name, "variant": variant}
+            )
         deepest = 800.0
         for after, sy in self.scrolls:
             deepest = max(deepest, sy + 800)

@@ -75,8 +75,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _rows(ctx: Any, args: argparse.Namespace) -> list[dict[str, Any]]:
     params = {k: v for k, v in (("from", args.since), ("to", args.until)) if v}
-    since = time_param(params, "from")  # type: ignore[arg-type]
-    until = time_param(params, "to", end_of_day=True)  # type: ignore[arg-type]
+    since = time_param(params, "from")
+    until = time_param(params, "to", end_of_day=True)
     return [msgspec.structs.asdict(e) for e in ctx.control.audit.entries(since=since, until=until)]
 
 

@@ -39,8 +39,8 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     params = {k: v for k, v in (("from", args.since), ("to", args.until)) if v}
-    until = time_param(params, "to", end_of_day=True) or int(time.time() * 1000)  # type: ignore[arg-type]
-    since = time_param(params, "from") or until - 30 * 86_400_000  # type: ignore[arg-type]
+    until = time_param(params, "to", end_of_day=True) or int(time.time() * 1000)
+    since = time_param(params, "from") or until - 30 * 86_400_000
     if since >= until:
         raise ConfigError("--from must be before --to")
 

@@ -175,23 +175,41 @@ class Keyring:
             assert stored is not None
         kek, wrapped = stored
         aead = AESGCM(self.kms.decrypt(kek, wrapped, self._aad(project, sid, kind, kek)))
+        self._remember(slot, aead)
+        return aead
+
+    def ensure(self, pairs: list[tuple[str, str]], kind: str) -> None:
+        """Have the data keys of many sessions at hand: read the stored ones in one query
+        per project, create the missing ones in one transaction (one fsync), and keep
+        them all in the cache so that sealing needs no further round trip."""
+        with self._lock:
+            wanted = sorted({(p, s) for p, s in pairs if (p, s, kind) not in self._cache})
+        by_project: dict[str, list[str]] = {}
+        for project, sid in wanted:
+            by_project.setdefault(project, []).append(sid)
+        for project, sids in by_project.items():
+            stored = self.control.keys.get_many(project, sids, kind)
+            rows = []
+            for sid in sids:
+                if sid not in stored:
+                    kek = self.current_kek(project)
+                    wrapped = self.kms.encrypt(
+                        kek, os.urandom(32), self._aad(project, sid, kind, kek)
+                    )
+                    rows.append((project, sid, kind, kek, wrapped))
+            if rows:
+                self.control.keys.put_many_if_absent(rows)
+                # Another writer may have won a race: read back whichever keys were kept.
+                stored = self.control.keys.get_many(project, sids, kind)
+            for sid, (kek, wrapped) in stored.items():
+                aead = AESGCM(self.kms.decrypt(kek, wrapped, self._aad(project, sid, kind, kek)))
+                self._remember((project, sid, kind), aead)
+
+    def _remember(self, slot: tuple[str, str, str], aead: AESGCM) -> None:
         with self._lock:
             self._cache[slot] = aead
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return aead
-
-    def ensure(self, pairs: list[tuple[str, str]], kind: str) -> None:
-        """Create missing data keys for many sessions in one transaction (one fsync)."""
-        with self._lock:
-            missing = [(p, s) for p, s in pairs if (p, s, kind) not in self._cache]
-        missing = [(p, s) for p, s in missing if self.control.keys.get(p, s, kind) is None]
-        rows = []
-        for project, sid in missing:
-            kek = self.current_kek(project)
-            wrapped = self.kms.encrypt(kek, os.urandom(32), self._aad(project, sid, kind, kek))
-            rows.append((project, sid, kind, kek, wrapped))
-        self.control.keys.put_many_if_absent(rows)
 
     def shred(self, project: str, sids: list[str], kinds: tuple[str, ...] = KINDS) -> int:
         with self._lock:

@@ -13,6 +13,7 @@ the script should not have sent.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import msgspec
@@ -33,6 +34,12 @@ ALLOW_SHORTEST = 6
 def normalise(value: str) -> str:
     """How an allowed value is compared: letters and digits only, upper case."""
     return "".join(c for c in value if c.isalnum()).upper()
+
+
+@functools.lru_cache(maxsize=256)
+def _normalised(values: tuple[str, ...]) -> frozenset[str]:
+    # Asked for on every batch; the rules change rarely.
+    return frozenset(normalise(v) for v in values)
 
 
 class PrivacyRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -59,7 +66,7 @@ class PrivacyRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     phone number, an example IBAN in a hint. Compared without spaces, dashes or case."""
 
     def allowed(self) -> frozenset[str]:
-        return frozenset(normalise(v) for v in self.allow_values)
+        return _normalised(tuple(self.allow_values))
 
 
 DEFAULT = PrivacyRules()

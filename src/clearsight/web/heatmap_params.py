@@ -27,6 +27,7 @@ from clearsight.govern.access import Access
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.control import ControlPlane
 from clearsight.store.filters import scoped_sessions_sql
+from clearsight.web.journey_filters import journey_within
 from clearsight.web.params import time_param
 
 _CHOICES = {
@@ -94,16 +95,20 @@ def heat_request(
     pages = resolve_pages(store, project, params.get("url") or "", rules_of(settings))
     scope_sql: str | None = None
     scope_params: dict[str, Any] = {}
-    if not access.unlimited:
+    # A funnel stage or an experiment's variant (the experiment page's side-by-side
+    # maps) narrows the sessions as it does in the sessions list.
+    within = journey_within(params, lambda: project, control, store.dialect)
+    if within or not access.unlimited:
+        scope = SessionFilter(projects=(project,), within=tuple(within))
         scope_sql, scope_params = scoped_sessions_sql(
-            access.sessions(SessionFilter(projects=(project,))), store.dialect
+            scope if access.unlimited else access.sessions(scope), store.dialect
         )
     query = HeatQuery(
         project=project,
         pages=tuple(p.page for p in pages),
         bucket=0,
-        since=time_param(params, "from"),  # type: ignore[arg-type]
-        until=time_param(params, "to", end_of_day=True),  # type: ignore[arg-type]
+        since=time_param(params, "from"),
+        until=time_param(params, "to", end_of_day=True),
         device=_choice(params, "device"),
         visitor=_choice(params, "visitor"),
         converted=_choice(params, "converted"),

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from clearsight.analyse import segments
 from clearsight.analyse.heatmap_elements import ranking_csv
 from clearsight.analyse.heatmap_snapshot import Snapshot, find_snapshot
 from clearsight.analyse.heatmap_urls import (
@@ -156,6 +157,7 @@ class HeatmapsAPI:
                 "projects": projects,
                 "project": project,
                 "pages": pages,
+                "segments": segments.saved(self.svc.control).list(project) if pages else [],
                 "q": request.query_params,
             },
         )

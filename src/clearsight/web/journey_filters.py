@@ -13,7 +13,7 @@ same to get the funnel-stage and per-variant filters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
@@ -59,31 +59,38 @@ def project_of(request: Request, control: ControlPlane, wanted: str = "") -> str
 
 
 def refine(request: Request, f: SessionFilter, control: ControlPlane, d: Dialect) -> SessionFilter:
-    q = request.query_params
-    within = list(f.within)
+    within = journey_within(request.query_params, lambda: project_of(request, control), control, d)
+    return msgspec.structs.replace(f, within=(*f.within, *within))
+
+
+def journey_within(
+    q: Mapping[str, str], project: Callable[[], str], control: ControlPlane, d: Dialect
+) -> list[SubQuery]:
+    """The funnel-stage and experiment-variant parameters of ``q`` as session sub-queries;
+    ``project`` names the project when one of them is present."""
+    within: list[SubQuery] = []
     if fid := (q.get("funnel") or "").strip():
-        within.append(_funnel_stage(request, control, d, fid))
+        within.append(_funnel_stage(q, project(), control, d, fid))
     if exp := (q.get("experiment") or "").strip():
         variant = (q.get("variant") or "").strip()
         if not variant:
             raise BadRequest("variant-required", "`experiment` needs a `variant` too")
-        project = project_of(request, control)
         bind = Binder("xv")
         values = attributes.attribute_sql(
-            "experiment." + experiments.check_name(exp), project, d, bind
+            "experiment." + experiments.check_name(exp), project(), d, bind
         )
         within.append(
             SubQuery(f"SELECT sid FROM ({values}) v WHERE value = {bind(variant)}", bind.params)
         )
-    return msgspec.structs.replace(f, within=tuple(within))
+    return within
 
 
-def _funnel_stage(request: Request, control: ControlPlane, d: Dialect, fid: str) -> SubQuery:
-    project = project_of(request, control)
+def _funnel_stage(
+    q: Mapping[str, str], project: str, control: ControlPlane, d: Dialect, fid: str
+) -> SubQuery:
     funnel = funnels.saved(control).get(project, fid)
     if funnel is None:
         raise NotFound("funnel-not-found", f"project {project!r} has no funnel {fid!r}")
-    q = request.query_params
     dropped = int_param(q, "dropped_at", lo=1, hi=funnels.MAX_STEPS)
     reached = int_param(q, "reached", lo=1, hi=funnels.MAX_STEPS)
     if (dropped is None) == (reached is None):

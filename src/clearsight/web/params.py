@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
-
-from starlette.datastructures import QueryParams
 
 from clearsight.errors import BadRequest
 
 
 def int_param(
-    params: QueryParams, name: str, *, default: int | None = None, lo: int = 0, hi: int = 10**12
+    params: Mapping[str, str],
+    name: str,
+    *,
+    default: int | None = None,
+    lo: int = 0,
+    hi: int = 10**12,
 ) -> int | None:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -24,7 +28,7 @@ def int_param(
     return value
 
 
-def time_param(params: QueryParams, name: str, *, end_of_day: bool = False) -> int | None:
+def time_param(params: Mapping[str, str], name: str, *, end_of_day: bool = False) -> int | None:
     """A point in time as ms since epoch: accepts ms, YYYY-MM-DD or ISO 8601 (UTC if no zone)."""
     raw = (params.get(name) or "").strip()
     if not raw:

@@ -25,6 +25,21 @@ class DataKeys:
             ).first()
         return (row.kek_id, bytes(row.wrapped)) if row else None
 
+    def get_many(self, project: str, sids: list[str], kind: str) -> dict[str, tuple[str, bytes]]:
+        """sid → (kek_id, wrapped) for those of ``sids`` that have a key: one query per
+        500 sessions instead of one each."""
+        c = t.data_keys.c
+        found: dict[str, tuple[str, bytes]] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(sids), 500):
+                rows = conn.execute(
+                    sa.select(c.sid, c.kek_id, c.wrapped).where(
+                        (c.project == project) & (c.kind == kind) & c.sid.in_(sids[i : i + 500])
+                    )
+                )
+                found.update({r.sid: (r.kek_id, bytes(r.wrapped)) for r in rows})
+        return found
+
     def put_if_absent(self, project: str, sid: str, kind: str, kek_id: str, wrapped: bytes) -> None:
         with self.engine.begin() as conn:
             if conn.execute(

@@ -26,6 +26,7 @@ from clearsight.analyse import privacy_kpis
 from clearsight.analyse.compliance_kpis import KpiSource
 from clearsight.analyse.customer_data import ErasureHook
 from clearsight.analyse.membership import Membership
+from clearsight.analyse.monitor import Friction
 from clearsight.analyse.privacy import report_section
 from clearsight.config import Settings
 from clearsight.errors import ConfigError, NotFound, Problem, Unavailable
@@ -57,13 +58,16 @@ from clearsight.surveys.definitions import SurveyBook, with_surveys
 from clearsight.web import demo_site
 from clearsight.web.api_funnels import FunnelsAPI
 from clearsight.web.api_govern import GovernAPI
+from clearsight.web.api_issues import IssuesAPI
 from clearsight.web.api_segments import SegmentsAPI
 from clearsight.web.api_sessions import SessionsAPI
+from clearsight.web.api_signals import SignalsAPI
 from clearsight.web.auth_routes import AuthRoutes
 from clearsight.web.dashboard import Dashboard
 from clearsight.web.gate import Gate, LoginRequired
 from clearsight.web.govern_pages import GovernPages
 from clearsight.web.heatmaps import HeatmapsAPI, HeatmapService
+from clearsight.web.issues_pages import IssuesPages
 from clearsight.web.journey_filters import refine
 from clearsight.web.pages import Pages, render
 from clearsight.web.pages_journeys import JourneyPages
@@ -90,6 +94,7 @@ class Runtime:
     retention: Retention
     subjects: Subjects
     privacy: PrivacyParts
+    friction: Friction
     started: bool = field(default=False)
     scheduler: RetentionScheduler | None = None
     membership: Membership | None = None
@@ -108,8 +113,11 @@ class Runtime:
                 self.retention, self.settings.retention_interval_minutes * 60
             )
             self.scheduler.start()
+        if schedule:
+            self.friction.start(self.settings.anomaly_interval_minutes * 60)
 
     def close(self) -> None:
+        self.friction.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
             self.scheduler = None
@@ -120,6 +128,7 @@ class Runtime:
             self.started = False
         if self.membership is not None:
             self.membership.close()
+        self.friction.drain()
         self.store.close()
         self.control.close()
 
@@ -171,13 +180,14 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
     worker_id = f"{socket.gethostname()}:w{worker or 0}"
     store = open_event_store(settings, sealer, control, worker_id)
     membership = Membership(control)
+    friction = Friction(store, control)
     spool = Spool(
         settings.spool_path if worker is None else settings.spool_path / f"w{worker}",
         store,
         segment_bytes=settings.spool_segment_bytes,
         writer_max_batches=settings.writer_max_batches,
         writer_interval_ms=settings.writer_interval_ms,
-        after_apply=[membership],
+        after_apply=[membership, friction.after_apply],
     )
     rules = RuleBook(control)
     ingestor = Ingestor(
@@ -214,6 +224,7 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
         retention,
         subjects,
         PrivacyParts.build(control, rules, ingestor, subjects, spool),
+        friction,
     )
     subjects.compact = rt.compact
     rt.membership = membership
@@ -303,6 +314,7 @@ def _capture_js(request: Request) -> Response:
 def routes(rt: Runtime) -> list[BaseRoute]:
     sessions = SessionsAPI(rt.store, rt.sealer, rt.control)
     surveys = SurveyBook(rt.control, rt.auditor)
+    issues = IssuesAPI(rt.friction, rt.auditor)
     sessions.refiners.append(lambda request, f: refine(request, f, rt.control, rt.store.dialect))
     dashboard = Dashboard(rt.store, rt.control, rt.auditor)
     dashboard.sources = rt.kpi_sources
@@ -337,6 +349,9 @@ def routes(rt: Runtime) -> list[BaseRoute]:
         *HeatmapsAPI(HeatmapService(rt.store, rt.sealer, rt.control, rt.auditor)).routes(),
         *SurveysWeb(rt.store, rt.sealer, rt.control, surveys).routes(),
         *PrivacyAPI(rt).routes(),
+        *SignalsAPI(rt.friction, rt.auditor).routes(),
+        *issues.routes(),
+        *IssuesPages(rt.friction, issues).routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if rt.settings.demo_site:

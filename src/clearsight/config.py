@@ -77,6 +77,9 @@ class Settings:
     """Default retention of analysis rows (13 months) for projects without their own policy."""
     retention_interval_minutes: int = 1440
     """How often `serve` runs the retention job; 0 turns the scheduled job off."""
+    anomaly_interval_minutes: int = 15
+    """How often `serve` looks for a newly completed hour (and day) to check for anomalies;
+    0 turns the checks off."""
 
     @property
     def event_store_path(self) -> Path:

@@ -21,6 +21,7 @@ from clearsight.cli import (
     retention,
     segments,
     serve,
+    signals,
     subjects,
     surveys,
     users,
@@ -43,6 +44,7 @@ GROUPS = [
     migrate,
     heatmap,
     segments,
+    signals,
 ]
 
 

@@ -13,7 +13,7 @@ from clearsight.app import Runtime, build_runtime
 from clearsight.cli.common import add_bind, add_data_dir, settings_from
 from clearsight.cli.context import cli_actor
 from clearsight.cli.serve import run_server
-from clearsight.demo.loader import demo_sessions, load_demo
+from clearsight.demo.loader import DEMO_PROJECT, demo_sessions, load_demo
 from clearsight.govern.permissions import HUMAN_ROLES
 from clearsight.store.control.accounts import Scopes
 
@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         rt.close()
         raise
+    if added:  # the bulk load bypasses the spool and its hook: find their signals now
+        rt.friction.detector.rebuild(DEMO_PROJECT)
     total = demo_sessions(rt.store)
     log.info(
         "demo: %d sessions stored (%d added in %.1f s)", total, added, time.monotonic() - began

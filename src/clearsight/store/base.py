@@ -47,6 +47,10 @@ class SessionFilter(msgspec.Struct, frozen=True, kw_only=True):
     """Access scope: only sessions that visited one of these path globs."""
     scope_segments: tuple[str, ...] | None = None
     """Access scope: only sessions that are members of one of these saved segments."""
+    signal: str | None = None
+    """Only sessions with this frustration signal (``analyse.signals.SIGNALS``)."""
+    sort: str = "recent"
+    """``recent`` (newest first) or ``frustration`` (highest frustration score first)."""
     segment: str | None = None
     """Only members of this saved segment (``segment_members``, see ``analyse/segments.py``)."""
     within: tuple[SubQuery, ...] = ()
@@ -75,6 +79,8 @@ class SessionSummary(msgspec.Struct, frozen=True):
     vh: int
     ip: str = ""
     """The client's network (/24 or /48) when ``ip_mode`` is truncate, else ""."""
+    frustration: float = 0.0
+    """The session's frustration score, 0-100 (docs/friction.md)."""
 
 
 class SessionPage(msgspec.Struct, frozen=True):
@@ -128,7 +134,7 @@ class EventStore(Protocol):
     def replay_chunks(self, project: str, sid: str) -> list[StoredChunk]: ...
 
     def timeline(self, project: str, sid: str) -> dict[str, pa.Table]:
-        """Page views, clicks, errors and submits of one session, each ordered by time."""
+        """Page views, clicks, errors, submits and frustration signals of one session, by time."""
         ...
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
@@ -145,9 +151,16 @@ class EventStore(Protocol):
         imported attributes)."""
         ...
 
-    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+    def delete_rows(
+        self, table: str, where: str, params: Mapping[str, Any], *, often: bool = False
+    ) -> None:
         """Delete the rows of a derived table that the portable condition ``where`` selects
-        (segment membership, imported attributes, server-side events)."""
+        (segment membership, imported attributes, server-side events, signals).
+
+        ``often``: the caller deletes rows of this table again and again (signals, per
+        stored micro-batch), and the rows need not leave storage until ``compact``. The
+        store may then mark them deleted rather than rewrite storage at once.
+        """
         ...
 
     def sessions_ended_before(

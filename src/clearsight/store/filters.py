@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from clearsight.store.base import SessionFilter
+import pyarrow as pa
+
+from clearsight.store.base import SessionFilter, SessionPage, SessionSummary
+from clearsight.store.signal_tables import with_score
 from clearsight.store.sql import Dialect
 from clearsight.urlglob import glob_to_regex, is_glob
 
@@ -50,6 +54,12 @@ def session_where(
             clauses.append(f"{table}.sid IN (SELECT sid FROM pageviews WHERE {match})")
         else:
             clauses.append("1 = 0")
+    if f.signal:
+        params["f_signal"] = f.signal
+        clauses.append(
+            f"{table}.sid IN (SELECT x.sid FROM signal_features x JOIN signals g "
+            "ON g.fid = x.fid WHERE g.signal = :f_signal)"
+        )
     if f.scope_segments is not None:
         params["f_scope_segments"] = list(f.scope_segments)
         member = d.in_list("segment", "f_scope_segments")
@@ -74,3 +84,28 @@ def scoped_sessions_sql(f: SessionFilter, d: Dialect) -> tuple[str, dict[str, An
     """``SELECT sid FROM sessions WHERE …`` for analyses to restrict their rows with."""
     where, params = session_where(f, d)
     return f"SELECT sid FROM sessions WHERE {where}", params
+
+
+def session_page(
+    query: Callable[[str, dict[str, Any]], pa.Table], f: SessionFilter, d: Dialect, columns: str
+) -> SessionPage:
+    """One page of the session list in the filter's order, each session with its
+    frustration score, and the count of all matches. ``query`` is the store's."""
+    where, params = session_where(f, d)
+    found = f"SELECT {columns}, count(*) OVER () AS total FROM sessions WHERE {where}"
+    limit = "LIMIT :limit OFFSET :offset"
+    if f.sort == "frustration":
+        sql = f"{with_score(found, d)} ORDER BY frustration DESC, s.started_at DESC, s.sid {limit}"
+    else:
+        # The page first, then its scores: only one page of sessions is joined.
+        newest = f"{found} ORDER BY started_at DESC, sid {limit}"
+        sql = f"{with_score(newest, d)} ORDER BY s.started_at DESC, s.sid"
+    per_page, page = max(1, min(f.per_page, 500)), max(1, f.page)
+    rows = query(sql, params | {"limit": per_page, "offset": (page - 1) * per_page}).to_pylist()
+    if rows:
+        total = int(rows[0]["total"])
+    else:
+        counted = query(f"SELECT count(*) AS n FROM sessions WHERE {where}", params)
+        total = int(counted.column("n")[0].as_py())
+    items = [SessionSummary(**{k: v for k, v in r.items() if k != "total"}) for r in rows]
+    return SessionPage(items=items, total=total, page=page, per_page=per_page)

@@ -12,6 +12,12 @@ greatest, least, abs, floor, round; CAST(x AS BIGINT|DOUBLE|VARCHAR);
 window functions with explicit frames; ``IN (SELECT ...)``. Not shared: the
 FILTER clause (use ``sum(CASE ...)``), correlated subqueries (use ``IN``),
 ``::`` casts, ``//``.
+
+Name a qualified column that several joined tables have (``f.sid AS sid``):
+ClickHouse calls an unnamed one ``f.sid``, and the outer query or the caller
+would not find ``sid``. The ClickHouse store sets what makes the rest agree
+with DuckDB: NULLs from outer joins and from casts, and a column winning over
+an alias of the same name (``max(ts) AS ts, argMax(sel, ts)``).
 """
 
 from __future__ import annotations
@@ -63,6 +69,13 @@ class Dialect(Protocol):
         """``expr`` as DOUBLE, NULL where it is not a number (instead of an error)."""
         ...
 
+    def hash64(self, *exprs: str) -> str:
+        """A 64-bit unsigned hash of the values: a compact integer key for grouping and joins.
+
+        The engines hash differently, so a key is only comparable within one store.
+        """
+        ...
+
 
 class DuckDBDialect:
     name = "duckdb"
@@ -96,6 +109,9 @@ class DuckDBDialect:
 
     def to_number(self, expr: str) -> str:
         return f"TRY_CAST({expr} AS DOUBLE)"
+
+    def hash64(self, *exprs: str) -> str:
+        return f"hash({', '.join(exprs)})"
 
 
 _JSON_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -160,6 +176,9 @@ class ClickHouseDialect:
 
     def to_number(self, expr: str) -> str:
         return f"toFloat64OrNull(toString({expr}))"
+
+    def hash64(self, *exprs: str) -> str:
+        return f"cityHash64({', '.join(exprs)})"
 
 
 def clickhouse_params(sql: str, params: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

@@ -4,7 +4,8 @@ Events move table by table in Arrow record batches: no row is decoded, so
 sealed replay chunks and sealed text arrive exactly as they left, still
 encrypted under keys that travel with the control plane. The DuckDB session
 summaries become one delta row per session, which ClickHouse's sessions view
-folds back into the same summary. The control plane is copied row for row,
+folds back into the same summary. Frustration signals are not copied: the
+server finds them again on the target at its first start. The control plane is copied row for row,
 the audit log with its hashes, so the chain verifies on the target. Every
 table is counted on both sides afterwards.
 """
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 from clearsight.store.clickhouse.store import ClickHouseEventStore
 from clearsight.store.control import schema
 from clearsight.store.duckdb import DuckDBEventStore
+from clearsight.store.signal_tables import SIGNAL_TABLES
 
 Progress = Callable[[str, int, int], None]
 """(table, rows done, rows in all) after each chunk."""
@@ -46,8 +48,10 @@ def copy_events(
     for table in src.table_names():
         # DuckDB's folded summaries go in as one delta each; the view folds them back.
         target = "session_deltas" if table == "sessions" else table
-        if target not in present or table.startswith("heat_"):
-            continue  # derived tables the target keeps in its own way
+        if target not in present or table.startswith("heat_") or table in SIGNAL_TABLES:
+            # Derived tables the target keeps in its own way, or rebuilds from the raw rows
+            # (signals are keyed by hashes, which differ between engines).
+            continue
         total, done = src.row_count(table), 0
         for batch in src.export_table(table, _CHUNK_ROWS):
             dst.import_table(target, pa.Table.from_batches([batch]))

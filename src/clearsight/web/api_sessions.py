@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from clearsight.errors import Gone, NotFound
+from clearsight.analyse.signals import SIGNALS
+from clearsight.errors import BadRequest, Gone, NotFound
 from clearsight.govern.access import Access, access_of
 from clearsight.http import guarded, json_response
 from clearsight.store import chunks
@@ -25,6 +26,12 @@ def session_filter(request: Request) -> SessionFilter:
     min_s = int_param(q, "min_duration", hi=10**7)
     max_s = int_param(q, "max_duration", hi=10**7)
     project = (q.get("project") or "").strip()
+    signal = (q.get("signal") or "").strip() or None
+    if signal is not None and signal not in SIGNALS:
+        raise BadRequest("invalid-parameter", f"`signal` must be one of {', '.join(SIGNALS)}")
+    sort = (q.get("sort") or "recent").strip()
+    if sort not in ("recent", "frustration"):
+        raise BadRequest("invalid-parameter", "`sort` must be recent or frustration")
     wanted = SessionFilter(
         projects=(project,) if project else None,
         since=time_param(q, "from"),
@@ -32,6 +39,8 @@ def session_filter(request: Request) -> SessionFilter:
         url=(q.get("url") or "").strip() or None,
         min_duration_ms=None if min_s is None else min_s * 1000,
         max_duration_ms=None if max_s is None else max_s * 1000,
+        signal=signal,
+        sort=sort,
         segment=(q.get("segment") or "").strip() or None,
         page=int_param(q, "page", default=1, lo=1, hi=10**6) or 1,
         per_page=int_param(q, "per_page", default=50, lo=1, hi=500) or 50,

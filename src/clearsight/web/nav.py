@@ -5,6 +5,7 @@ from __future__ import annotations
 
 NAV: list[tuple[str, str, str, str]] = [
     ("sessions", "Sessions", "/sessions", "sessions.list"),
+    ("issues", "Issues", "/issues", "issues.view"),
     ("heatmaps", "Heatmaps", "/heatmaps", "heatmaps.view"),
     ("funnels", "Funnels", "/funnels", "funnels.view"),
     ("segments", "Segments", "/segments", "funnels.view"),

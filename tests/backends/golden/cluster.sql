@@ -255,6 +255,32 @@ CREATE MATERIALIZED VIEW heat_scrolls_mv ON CLUSTER analytics TO heat_scrolls_lo
 SELECT project, cityHash64(project, heat_key(project, path)) AS page, day, ts, sid, pv,
     sy, max_depth, vh, dh
 FROM scrolls_local;
+-- 040_signals.sql
+CREATE TABLE signal_features_local ON CLUSTER analytics (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    fid UInt64, pvk UInt64, sk UInt64,
+    kind LowCardinality(String), path LowCardinality(String),
+    page LowCardinality(String), sel LowCardinality(String),
+    v1 Nullable(Int64), v2 Nullable(Int64), v3 Nullable(Int64), v4 Nullable(Int64),
+    x Nullable(Float32), y Nullable(Float32),
+    flags Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = ReplicatedMergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, kind, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE signal_features ON CLUSTER analytics AS signal_features_local ENGINE = Distributed(analytics, currentDatabase(), signal_features_local, cityHash64(sid));
+CREATE TABLE signals_local ON CLUSTER analytics (
+    project LowCardinality(String), fid UInt64, sk UInt64,
+    signal LowCardinality(String), n Int32
+) ENGINE = ReplicatedMergeTree
+ORDER BY (project, sk, fid);
+CREATE TABLE signals ON CLUSTER analytics AS signals_local ENGINE = Distributed(analytics, currentDatabase(), signals_local, sk);
+CREATE TABLE session_frustration_local ON CLUSTER analytics (
+    project LowCardinality(String), sk UInt64,
+    score Float64, signals Int32
+) ENGINE = ReplicatedMergeTree
+ORDER BY (project, sk);
+CREATE TABLE session_frustration ON CLUSTER analytics AS session_frustration_local ENGINE = Distributed(analytics, currentDatabase(), session_frustration_local, sk);
 -- 050_journeys.sql
 CREATE TABLE server_events_local ON CLUSTER analytics (
     project LowCardinality(String),

@@ -248,6 +248,29 @@ CREATE MATERIALIZED VIEW heat_scrolls_mv TO heat_scrolls AS
 SELECT project, cityHash64(project, heat_key(project, path)) AS page, day, ts, sid, pv,
     sy, max_depth, vh, dh
 FROM scrolls;
+-- 040_signals.sql
+CREATE TABLE signal_features (
+    project LowCardinality(String), sid String, pv String, ts Int64, day Date,
+    fid UInt64, pvk UInt64, sk UInt64,
+    kind LowCardinality(String), path LowCardinality(String),
+    page LowCardinality(String), sel LowCardinality(String),
+    v1 Nullable(Int64), v2 Nullable(Int64), v3 Nullable(Int64), v4 Nullable(Int64),
+    x Nullable(Float32), y Nullable(Float32),
+    flags Int32,
+    INDEX sid_bf sid TYPE bloom_filter GRANULARITY 4
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(day) ORDER BY (project, kind, ts)
+TTL day + INTERVAL 400 DAY;
+CREATE TABLE signals (
+    project LowCardinality(String), fid UInt64, sk UInt64,
+    signal LowCardinality(String), n Int32
+) ENGINE = MergeTree
+ORDER BY (project, sk, fid);
+CREATE TABLE session_frustration (
+    project LowCardinality(String), sk UInt64,
+    score Float64, signals Int32
+) ENGINE = MergeTree
+ORDER BY (project, sk);
 -- 050_journeys.sql
 CREATE TABLE server_events (
     project LowCardinality(String),

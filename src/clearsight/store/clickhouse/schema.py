@@ -18,6 +18,14 @@ _ALTER = re.compile(r"ALTER TABLE \{alter:([A-Za-z_]+)\}")
 _TABLE = re.compile(r"CREATE TABLE \{table:([A-Za-z_]+)\}")
 _DEDUP = re.compile(r"\s*SETTINGS non_replicated_deduplication_window = \d+")
 
+SHARD_KEYS = {
+    # Signals and scores carry no sid, only sk = cityHash64(sid): the same key, so
+    # they land on the shard that holds their session's rows and features.
+    "signals": "sk",
+    "session_frustration": "sk",
+}
+"""The Distributed sharding key of tables that do not shard by ``cityHash64(sid)``."""
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -79,11 +87,13 @@ def render(statement: str, layout: Layout) -> list[str]:
     created = _TABLE.search(statement)
     if c and created:
         name = created[1]
-        # By session, so a session's rows stay together; customer-keyed tables by customer.
-        key = "sid" if re.search(r"\bsid String\b", statement) else "uid"
+        # By session, so a session's rows stay together; customer-keyed tables by customer;
+        # signals and scores by the session's hash.
+        by = "cityHash64(sid)" if re.search(r"\bsid String\b", statement) else "cityHash64(uid)"
+        key = SHARD_KEYS.get(name, by)
         out.append(
             f"CREATE TABLE {name} ON CLUSTER {c} AS {name}_local "
-            f"ENGINE = Distributed({c}, currentDatabase(), {name}_local, cityHash64({key}))"
+            f"ENGINE = Distributed({c}, currentDatabase(), {name}_local, {key})"
         )
     return out
 

@@ -34,8 +34,9 @@ from clearsight.store.base import (
     StoredChunk,
 )
 from clearsight.store.clickhouse.schema import Layout, ledger_sql, migrations, render, statements
-from clearsight.store.filters import session_where
+from clearsight.store.filters import session_page
 from clearsight.store.rows import SCHEMAS, build_rows, catches_table
+from clearsight.store.signal_tables import SIGNAL_TABLES, TIMELINE_SIGNALS, erase_where, with_score
 from clearsight.store.sql import ClickHouseDialect, Dialect, clickhouse_params
 
 _SUMMARY_COLUMNS = (
@@ -43,8 +44,17 @@ _SUMMARY_COLUMNS = (
     "clicks, errors, events, entry_url, exit_url, device, browser, os, vw, vh, ip"
 )
 # join_use_nulls: unmatched outer-join columns are NULL, as in DuckDB and SQL.
+# cast_keep_nullable: CAST(NULL AS BIGINT) is NULL, as in DuckDB and SQL, not an error
+# (ClickHouse's CAST to a non-Nullable type fails on a NULL, e.g. lag() before the first row).
+# prefer_column_name_to_alias: in `SELECT max(ts) AS ts, argMax(sel, ts)`, the second ts
+# is the column, as in DuckDB and SQL; ClickHouse would otherwise read the alias there.
 # mutations_sync: a DELETE returns once done on every replica (retention, erasure).
-_SETTINGS = {"join_use_nulls": 1, "mutations_sync": 2}
+_SETTINGS = {
+    "join_use_nulls": 1,
+    "cast_keep_nullable": 1,
+    "prefer_column_name_to_alias": 1,
+    "mutations_sync": 2,
+}
 _ROW_TABLES = [t for t in SCHEMAS if t not in ("batches", "session_deltas")]
 # Rows derived per session (migrations 030+): erased and compacted with the session's own.
 _DERIVED_TABLES = ["heat_views", "heat_clicks", "heat_moves", "heat_scrolls"]
@@ -203,38 +213,33 @@ class ClickHouseEventStore:
         return _texts(table)
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        # Derived rows are written again after a delete, identical when nothing changed:
+        # insert deduplication (on for Replicated tables) would drop them as a retry.
         with self._errors("a derived-table write"):
-            self._command(sql, params)
+            self._command(sql, params, settings={"insert_deduplicate": 0})
 
-    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+    def delete_rows(
+        self, table: str, where: str, params: Mapping[str, Any], *, often: bool = False
+    ) -> None:
         if not table.isidentifier():
             raise ValueError(f"{table!r} is not a table name")
+        # A lightweight delete masks the rows at once and drops them at the next merge:
+        # cheap enough to run per stored micro-batch. A mutation rewrites the parts now,
+        # which erasure needs and occasional deletes can afford.
+        delete = (
+            f"DELETE FROM {self.layout.mutable(table)}"
+            if often
+            else f"ALTER TABLE {self.layout.mutable(table)} DELETE"
+        )
         with self._errors(f"deleting from {table}"):
-            self._command(f"ALTER TABLE {self.layout.mutable(table)} DELETE WHERE {where}", params)
+            self._command(f"{delete} WHERE {where}", params)
 
     def has_batch(self, bid: str) -> bool:
         found = self.query("SELECT 1 AS x FROM batches WHERE bid = :b LIMIT 1", {"b": bid})
         return bool(found.num_rows)
 
     def list_sessions(self, filters: SessionFilter) -> SessionPage:
-        where, params = session_where(filters, self.dialect)
-        per_page = max(1, min(filters.per_page, 500))
-        page = max(1, filters.page)
-        rows = self.query(
-            f"SELECT {_SUMMARY_COLUMNS}, count() OVER () AS total FROM sessions WHERE {where} "
-            "ORDER BY started_at DESC, sid LIMIT :limit OFFSET :offset",
-            params | {"limit": per_page, "offset": (page - 1) * per_page},
-        ).to_pylist()
-        if rows:
-            total = int(rows[0]["total"])
-        else:
-            total = int(
-                self.query(f"SELECT count() AS n FROM sessions WHERE {where}", params)
-                .column("n")[0]
-                .as_py()
-            )
-        items = [SessionSummary(**{k: v for k, v in r.items() if k != "total"}) for r in rows]
-        return SessionPage(items=items, total=total, page=page, per_page=per_page)
+        return session_page(self.query, filters, self.dialect, _SUMMARY_COLUMNS)
 
     def get_session(
         self, sid: str, projects: tuple[str, ...] | None = None
@@ -244,7 +249,7 @@ class ClickHouseEventStore:
         if projects is not None:
             sql += " AND has(:projects, project)"
             params["projects"] = list(projects)
-        rows = self.query(sql, params).to_pylist()
+        rows = self.query(with_score(sql, self.dialect), params).to_pylist()
         return SessionSummary(**rows[0]) if rows else None
 
     def replay_chunks(self, project: str, sid: str) -> list[StoredChunk]:
@@ -272,6 +277,7 @@ class ClickHouseEventStore:
                 f"SELECT {cols} FROM {table} WHERE sid = :s AND project = :p ORDER BY ts",
                 {"s": sid, "p": project},
             )
+        out["signals"] = self.query(TIMELINE_SIGNALS, {"sid": sid, "project": project})
         return out
 
     def table_names(self) -> list[str]:
@@ -328,12 +334,16 @@ class ClickHouseEventStore:
             if replay_only
             else [*_ROW_TABLES, "session_deltas", "batches", "segment_members", *_DERIVED_TABLES]
         )
+        of = {"p": project, "s": list(sids)}
         with self._errors("deleting sessions"):
+            # Derived rows first: signals are found through the features' sid.
+            for table, where in [] if replay_only else erase_where(self.dialect):
+                self._command(f"ALTER TABLE {self.layout.mutable(table)} DELETE WHERE {where}", of)
             for table in tables:
                 self._command(
                     f"ALTER TABLE {self.layout.mutable(table)} DELETE "
                     "WHERE project = :p AND has(:s, sid)",
-                    {"p": project, "s": list(sids)},
+                    of,
                 )
         return len(sids)
 
@@ -393,5 +403,6 @@ class ClickHouseEventStore:
                 "batches",
                 "segment_members",
                 *_DERIVED_TABLES,
+                *SIGNAL_TABLES,
             ]:
                 self._command(f"OPTIMIZE TABLE {self.layout.mutable(table)} FINAL")

@@ -13,6 +13,7 @@ from clearsight.store.control import schema
 from clearsight.store.control.accounts import Accounts
 from clearsight.store.control.auditlog import AuditLog
 from clearsight.store.control.clock import now_ms
+from clearsight.store.control.friction import FrictionRecords
 from clearsight.store.control.governance import Governance
 from clearsight.store.control.keys import DataKeys
 from clearsight.store.control.migrate import upgrade
@@ -45,6 +46,7 @@ class ControlPlane:
             self.governance = Governance(self.engine)
             self.keys = DataKeys(self.engine)
             self.settings = ProjectSettings(self.engine)
+            self.friction = FrictionRecords(self.engine)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"cannot open the control plane: {exc}") from None
         self._projects_by_key: dict[str, Project] = {}

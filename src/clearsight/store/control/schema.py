@@ -257,3 +257,41 @@ consent_refusals = sa.Table(
     sa.Column("day", sa.Integer, primary_key=True),
     sa.Column("batches", sa.BigInteger, nullable=False),
 )
+
+# -- frustration signals (store/control/friction.py) --------------------------------
+
+# A verdict on one flag (session_ref and ts set) or on an issue (page/sel/signal only).
+signal_marks = sa.Table(
+    "signal_marks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project", sa.String(64), nullable=False, index=True),
+    sa.Column("signal", sa.String(32), nullable=False),
+    sa.Column("page", sa.String(2000), nullable=False),
+    sa.Column("sel", sa.String(2000), nullable=False),
+    sa.Column("session_ref", sa.String(64), nullable=True),
+    sa.Column("ts", sa.BigInteger, nullable=True),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+# One row per anomaly alert raised; delivery is recorded on it.
+anomaly_alerts = sa.Table(
+    "anomaly_alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project", sa.String(64), nullable=False, index=True),
+    sa.Column("page", sa.String(2000), nullable=False),
+    sa.Column("metric", sa.String(32), nullable=False),
+    sa.Column("period", sa.String(8), nullable=False),
+    sa.Column("bucket_start", sa.BigInteger, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("baseline", sa.Float, nullable=False),
+    sa.Column("spread", sa.Float, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("volume", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("delivery", sa.String(200), nullable=False),
+)

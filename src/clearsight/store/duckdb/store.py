@@ -28,8 +28,9 @@ from clearsight.store.base import (
     SessionSummary,
     StoredChunk,
 )
-from clearsight.store.filters import session_where
+from clearsight.store.filters import session_page
 from clearsight.store.rows import SCHEMAS, build_rows, catches_table
+from clearsight.store.signal_tables import TIMELINE_SIGNALS, erase_where, with_score
 from clearsight.store.sql import Dialect, DuckDBDialect, duckdb_params
 
 _SUMMARY_COLUMNS = (
@@ -203,7 +204,9 @@ class DuckDBEventStore:
             text, bound = duckdb_params(sql, params or {})
             self._cursor().execute(text, bound)
 
-    def delete_rows(self, table: str, where: str, params: Mapping[str, Any]) -> None:
+    def delete_rows(
+        self, table: str, where: str, params: Mapping[str, Any], *, often: bool = False
+    ) -> None:
         if not table.isidentifier():
             raise ValueError(f"{table!r} is not a table name")
         self.execute(f"DELETE FROM {table} WHERE {where}", params)
@@ -217,22 +220,7 @@ class DuckDBEventStore:
             )
 
     def list_sessions(self, filters: SessionFilter) -> SessionPage:
-        where, params = session_where(filters, self.dialect)
-        per_page = max(1, min(filters.per_page, 500))
-        page = max(1, filters.page)
-        sql = (
-            f"SELECT {_SUMMARY_COLUMNS}, count(*) OVER () AS total FROM sessions WHERE {where} "
-            "ORDER BY started_at DESC, sid LIMIT :limit OFFSET :offset"
-        )
-        params |= {"limit": per_page, "offset": (page - 1) * per_page}
-        rows = self.query(sql, params).to_pylist()
-        if rows:
-            total = rows[0]["total"]
-        else:
-            count = self.query(f"SELECT count(*) AS n FROM sessions WHERE {where}", params)
-            total = int(count.column("n")[0].as_py())
-        items = [SessionSummary(**{k: v for k, v in r.items() if k != "total"}) for r in rows]
-        return SessionPage(items=items, total=total, page=page, per_page=per_page)
+        return session_page(self.query, filters, self.dialect, _SUMMARY_COLUMNS)
 
     def get_session(
         self, sid: str, projects: tuple[str, ...] | None = None
@@ -242,6 +230,7 @@ class DuckDBEventStore:
         if projects is not None:
             sql += " AND list_contains(?, project)"
             params.append(list(projects))
+        sql = with_score(sql, self.dialect)
         rows = self._fetch(sql, params).to_pylist()
         return SessionSummary(**rows[0]) if rows else None
 
@@ -265,6 +254,7 @@ class DuckDBEventStore:
                 f"SELECT {cols} FROM {table} WHERE sid = ? AND project = ? ORDER BY ts",
                 [sid, project],
             )
+        out["signals"] = self.query(TIMELINE_SIGNALS, {"sid": sid, "project": project})
         return out
 
     # -- retention and erasure ----------------------------------------------------------------
@@ -303,14 +293,17 @@ class DuckDBEventStore:
                 *_DERIVED_TABLES,
             ]
         )
+        derived = [] if replay_only else erase_where(self.dialect)
+        of = {"p": project, "s": list(sids)}
         with self._write_lock, self._errors("deleting sessions"):
             cur = self._cursor()
             cur.begin()
             try:
+                for table, where in derived:
+                    cur.execute(*duckdb_params(f"DELETE FROM {table} WHERE {where}", of))
                 for table in tables:
                     cur.execute(
-                        f"DELETE FROM {table} WHERE project = $p AND list_contains($s, sid)",
-                        {"p": project, "s": list(sids)},
+                        f"DELETE FROM {table} WHERE project = $p AND list_contains($s, sid)", of
                     )
                 cur.commit()
             except BaseException:

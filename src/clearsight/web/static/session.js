@@ -55,6 +55,13 @@
   }
   function loop() { tick(); window.requestAnimationFrame(loop); }
 
+  var SIGNAL_LABELS = {
+    rage_click: "Rage click", dead_click: "Dead click", error_click: "Error click",
+    failed_submit: "Repeated failed submit", form_abandon: "Form abandoned", u_turn: "U-turn",
+    excessive_scroll: "Excessive scrolling", thrashed_cursor: "Thrashed cursor",
+    hesitation: "Hesitation", toggling: "Toggling"
+  };
+
   function addItem(kind, ts, label, what) {
     var offset = ts - start;
     var li = document.createElement("li");
@@ -71,6 +78,61 @@
     m.title = label + " " + (what || "");
     markers.appendChild(m);
     items.push({ offset: offset, li: li });
+    return li;
+  }
+
+  // Frustration signals: a marker each, a skip-to button per signal, and (for analysts)
+  // a verdict on each flag, which feeds the live precision on the Issues page.
+  var LEAD = 2000;  // open a signal this long before it, as the Issues page's links do
+
+  function signalRow(s) {
+    return ["signal sig-" + s.signal, s.ts, SIGNAL_LABELS[s.signal] || s.signal,
+      (s.sel ? s.sel + " · " : "") + s.page, s];
+  }
+
+  function addSkipBar(signals) {
+    var bar = document.getElementById("signal-bar");
+    var byKind = {};
+    signals.forEach(function (s) { (byKind[s.signal] = byKind[s.signal] || []).push(s.ts - start); });
+    Object.keys(byKind).forEach(function (kind) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "sig-" + kind;
+      b.innerHTML = '<span class="dot"></span>';
+      b.appendChild(document.createTextNode((SIGNAL_LABELS[kind] || kind) + " × " + byKind[kind].length + " →"));
+      b.title = "Skip to the next " + (SIGNAL_LABELS[kind] || kind).toLowerCase();
+      b.addEventListener("click", function () {
+        var now = replayer ? replayer.getCurrentTime() : 0;
+        var next = byKind[kind].filter(function (o) { return o - LEAD > now + 100; })[0];
+        seek((next === undefined ? byKind[kind][0] : next) - LEAD, playing);
+      });
+      bar.appendChild(b);
+    });
+    bar.hidden = !signals.length;
+  }
+
+  function addVerdicts(li, s) {
+    var box = document.createElement("span");
+    box.className = "verdicts";
+    [["confirmed", "✓", "Confirmed"], ["not_a_problem", "✗", "Not a problem"]].forEach(function (v) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "small ghost"; b.dataset.verdict = v[0];
+      b.textContent = v[1]; b.title = v[2];
+      b.addEventListener("click", function (e) {
+        e.stopPropagation();
+        fetch("/api/v1/signals/marks", {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+          body: JSON.stringify({ project: replayBox.dataset.project, signal: s.signal, page: s.page,
+            sel: s.sel, sid: sid, ts: s.ts, verdict: v[0] })
+        }).then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          box.querySelectorAll("button").forEach(function (x) { x.classList.toggle("on", x === b); });
+        }).catch(function (err) { b.title = "Could not save: " + err.message; });
+      });
+      box.appendChild(b);
+    });
+    li.appendChild(box);
   }
 
   function buildTimeline(tl) {
@@ -79,8 +141,13 @@
     tl.clicks.forEach(function (c) { rows.push(["click", c.ts, c.dis ? "Click (disabled)" : "Click", c.sel]); });
     tl.errors.forEach(function (e) { rows.push(["error", e.ts, "JS error", e.msg]); });
     tl.submits.forEach(function (s) { rows.push(["submit", s.ts, "Form submit", s.sel]); });
+    (tl.signals || []).forEach(function (s) { rows.push(signalRow(s)); });
     rows.sort(function (a, b) { return a[1] - b[1]; });
-    rows.forEach(function (r) { addItem(r[0], r[1], r[2], r[3]); });
+    rows.forEach(function (r) {
+      var li = addItem(r[0], r[1], r[2], r[3]);
+      if (r[4] && replayBox.dataset.mayMark === "yes") addVerdicts(li, r[4]);
+    });
+    addSkipBar(tl.signals || []);
   }
 
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');

@@ -257,8 +257,12 @@ class SecurityHeaders:
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"no-referrer"))
                 if not path.startswith(("/api/", "/demo", "/capture.js", "/static/")):
-                    headers.append((b"content-security-policy", self.CSP.encode()))
-                    headers.append((b"x-frame-options", b"DENY"))
+                    # The heatmap page is framed by our own experiment page (variants side
+                    # by side); nothing else may be framed, by anyone.
+                    framed = path == "/heatmaps"
+                    csp = self.CSP.replace("'none'; base", "'self'; base") if framed else self.CSP
+                    headers.append((b"content-security-policy", csp.encode()))
+                    headers.append((b"x-frame-options", b"SAMEORIGIN" if framed else b"DENY"))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -325,3 +325,14 @@ def test_rebuild_keeps_every_row(hm: Server, tmp_path: Path) -> None:
     r = hm.request("POST", "/api/v1/heatmaps/rebuild")
     assert r.status_code == 200 and r.json()["heat_clicks"] == 28
     assert get(hm, "/api/v1/heatmaps/elements")["elements"] == before
+
+
+def test_only_the_heatmap_page_may_be_framed_and_only_by_us(hm: Server) -> None:
+    html = {"Accept": "text/html"}
+    page = hm.get("/heatmaps", params={"url": OFFER, "embed": "1"}, headers=html)
+    assert page.status_code == 200 and page.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in page.headers["content-security-policy"]
+    assert 'class="topbar"' not in page.text  # embedded: no navigation inside the frame
+    other = hm.get("/sessions", headers=html)
+    assert other.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in other.headers["content-security-policy"]

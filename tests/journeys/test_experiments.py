@@ -116,7 +116,12 @@ def test_variants_through_the_api(world) -> None:
     assert r["page"] == "/loan/*/offer"
     assert b["heatmap"] == (
         "/heatmaps?project=bank&url=%2Floan%2F%2A%2Foffer&experiment=offer-layout&variant=B"
+        "&bucket=desktop"
     )
+    phones = srv.get("/api/v1/experiments/offer-layout?project=bank&bucket=mobile").json()
+    assert all(v["heatmap"].endswith("&bucket=mobile") for v in phones["variants"])
+    bad = srv.get("/api/v1/experiments/offer-layout?project=bank&bucket=watch")
+    assert bad.status_code == 400 and "bucket" in bad.json()["detail"]
     only_b = srv.get("/api/v1/sessions?project=bank&experiment=offer-layout&variant=B").json()
     assert only_b["total"] == 100
 

@@ -210,7 +210,14 @@ def exposure_page(store: EventStore, project: str, name: str) -> str:
     return attributes.slug_path(str(rows[0]["path"])) if rows else ""
 
 
-def heatmap_url(project: str, name: str, variant: str, page: str) -> str:
-    """The heatmap page for one variant (the extension point the heatmap view honours)."""
-    query = {"project": project, "url": page, "experiment": name, "variant": variant}
+def heatmap_url(project: str, name: str, variant: str, page: str, bucket: str = "") -> str:
+    """The heatmap page for one variant (the extension point the heatmap view honours).
+    Maps compared side by side are drawn at the same viewport ``bucket``."""
+    query = {
+        "project": project,
+        "url": page,
+        "experiment": name,
+        "variant": variant,
+        "bucket": bucket,
+    }
     return HEATMAP_PAGE + "?" + urlencode({k: v for k, v in query.items() if v})

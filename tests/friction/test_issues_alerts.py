@@ -15,7 +15,7 @@ import pytest
 from clearsight.analyse.conversion import GOAL_KEY, Goal
 from clearsight.store.control import ControlPlane
 from tests.friction.sessions import Visit, settle
-from tests.support import Server, create_project, create_token
+from tests.support import Server, create_project, create_token, encode
 
 HOUR, DAY, WEEK = 3_600_000, 86_400_000, 7 * 86_400_000
 
@@ -76,6 +76,19 @@ def test_issues_ranked_by_lost_conversions(world) -> None:
     assert data["hidden_small_sample"] >= 2  # the faq dead clicks and the single abandon
     assert all(i["sessions"] >= 20 for i in data["issues"])
     assert _as(srv, tokens["viewer"]).get("/api/v1/issues?project=bank").status_code == 403
+    # A saved segment narrows issues as it does every other view.
+    faq = {
+        "project": "bank",
+        "name": "Entered at the FAQ",
+        "conditions": [{"attribute": "entry_page", "op": "is", "value": "/faq"}],
+    }
+    put = analyst.request("PUT", "/api/v1/segments/faq-first", content=encode(faq))
+    assert put.status_code == 200, put.text
+    assert analyst.get("/api/v1/issues?project=bank&segment=faq-first").json()["issues"] == []
+    page = analyst.get(
+        "/issues?project=bank&segment=faq-first", headers={"Accept": "text/html"}
+    ).text
+    assert '<option value="faq-first" selected>' in page
 
     q = "project=bank&signal=rage_click&page=/loan/*/offer&sel=%23accept-offer"
     replays = analyst.get(f"/api/v1/issues/replays?{q}").json()["replays"]

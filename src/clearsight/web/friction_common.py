@@ -27,10 +27,12 @@ class Period:
     since: int
     until: int
     access: Access
+    segment: str | None = None
+    """A saved segment's id: the same sessions as in every other view."""
 
     @property
     def sessions(self) -> SessionFilter:
-        return self.access.sessions(SessionFilter(projects=(self.project,)))
+        return self.access.sessions(SessionFilter(projects=(self.project,), segment=self.segment))
 
 
 def project_of(request: Request, control: ControlPlane, name: str | None) -> str:
@@ -63,7 +65,8 @@ def scope_of(request: Request, control: ControlPlane) -> Period:
     since = time_param(q, "from") or until - DEFAULT_DAYS * DAY_MS
     if since >= until:
         raise BadRequest("invalid-parameter", "`from` must be before `to`")
-    return Period(project, since, until, access_of(request))
+    segment = (q.get("segment") or "").strip() or None
+    return Period(project, since, until, access_of(request), segment)
 
 
 async def decode(request: Request, kind: Any) -> Any:

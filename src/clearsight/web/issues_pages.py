@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from clearsight.analyse import segments
 from clearsight.analyse.alerts import describe
 from clearsight.analyse.forms import field_stats
 from clearsight.analyse.monitor import Friction
@@ -59,6 +60,8 @@ class IssuesPages:
         access = access_of(request)
         projects = [x.id for x in self.control.projects() if access.allows_project(x.id)]
         base = {"project": p.project, "from": _day(p.since), "to": _day(p.until - 1)}
+        if p.segment:
+            base["segment"] = p.segment
         return {
             "nav": "issues",
             "p": p,
@@ -68,6 +71,7 @@ class IssuesPages:
             "base_query": base,
             "link": lambda path, **kw: path + "?" + urlencode(base | kw),
             "signals": SIGNALS,
+            "segments": segments.saved(self.control).list(p.project),
         }
 
     def issues(self, request: Request) -> Response:

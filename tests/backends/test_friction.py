@@ -13,9 +13,11 @@ from typing import Any
 import msgspec
 import pytest
 
-from clearsight.analyse import anomalies, forms, funnels, issues
+from clearsight.analyse import anomalies, forms, funnels, heatmap, issues
 from clearsight.analyse.anomalies import AlertSettings
 from clearsight.analyse.funnels import Funnel, Step
+from clearsight.analyse.heatmap_query import HeatQuery
+from clearsight.analyse.heatmap_urls import HeatmapSettings, resolve_pages, rules_of
 from clearsight.analyse.signals import Detector
 from clearsight.analyse.signals_rules import RULES_KEY
 from clearsight.store.accepted import AcceptedBatch
@@ -291,3 +293,27 @@ def test_anomalies_against_the_weekday_baseline_alike(
         (f.page, f.metric, f.value, f.baseline, f.spread, f.score, f.volume) for f in found
     ] == [("/loan/1/offer", "rage_rate", 50.0, 0.0, 2.0, 25.0, 12)]
     assert found[0].bucket_start == end - HOUR
+
+
+def test_frustration_layers_of_the_heatmap_alike(
+    store: EventStore, project: str, control: ControlPlane
+) -> None:
+    visits = one_of_each(T0 + 3 * DAY)
+    put(store, project, *visits.values())
+    Detector(store, control).rebuild(project)
+
+    def clicked(url: str, layer: str) -> dict[str, int]:
+        refs = resolve_pages(store, project, url, rules_of(HeatmapSettings()))
+        q = HeatQuery(project=project, pages=tuple(r.page for r in refs), bucket=2, layer=layer)
+        cols = heatmap.click_points(store, q)
+        out: dict[str, int] = {}
+        for sel, n in zip(cols["sel"], cols["n"], strict=True):
+            out[sel] = out.get(sel, 0) + int(n)
+        return out
+
+    everything = clicked("/loan/*/offer", "all")
+    assert everything["#accept-offer"] >= 6 and "#consent" in everything
+    assert clicked("/loan/*/offer", "rage") == {"#accept-offer": 1}  # the burst, once
+    assert clicked("/", "dead") == {"#rate-explainer": 2}
+    assert clicked("/loan/*/income", "error") == {"#verify-bank": 2}
+    assert clicked("/loan/*/offer", "error") == {}

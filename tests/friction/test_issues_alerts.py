@@ -76,6 +76,17 @@ def test_issues_ranked_by_lost_conversions(world) -> None:
     assert data["hidden_small_sample"] >= 2  # the faq dead clicks and the single abandon
     assert all(i["sessions"] >= 20 for i in data["issues"])
     assert _as(srv, tokens["viewer"]).get("/api/v1/issues?project=bank").status_code == 403
+    # The heatmap's frustration layer shows the rage clicks the issue counts, on the button.
+    rage = analyst.get(
+        "/api/v1/heatmaps/elements",
+        params={"project": "bank", "url": "/loan/*/offer", "layer": "rage", "bucket": "desktop"},
+    ).json()["elements"]
+    assert [(e["sel"], e["sessions"]) for e in rage] == [("#accept-offer", 30)]
+    dead = analyst.get(
+        "/api/v1/heatmaps/elements",
+        params={"project": "bank", "url": "/loan/*/offer", "layer": "dead", "bucket": "desktop"},
+    ).json()["elements"]
+    assert dead == []
     # A saved segment narrows issues as it does every other view.
     faq = {
         "project": "bank",

@@ -125,6 +125,29 @@ CLICK_LAYERS: dict[str, LayerPredicate] = {
 }
 
 
+def _signal(name: str) -> LayerPredicate:
+    """Clicks on which the friction analysis found ``name`` (analyse/signals.py): a signal
+    row points at the feature it was found on, which carries its click's session and time."""
+
+    def build(q: HeatQuery, d: Dialect) -> Clause:
+        return (
+            "(sid, ts) IN (SELECT f.sid, f.ts FROM signal_features f JOIN signals s "
+            "ON s.project = f.project AND s.fid = f.fid "
+            "WHERE f.project = :project AND s.signal = :layer_signal)",
+            {"layer_signal": name},
+        )
+
+    return build
+
+
+# frustration layers: rage, dead and error clicks as the issues page counts them
+CLICK_LAYERS |= {
+    "rage": _signal("rage_click"),
+    "dead": _signal("dead_click"),
+    "error": _signal("error_click"),
+}
+
+
 def register_layer(name: str, predicate: LayerPredicate) -> None:
     """Add a click layer (e.g. ``rage``): ``predicate`` returns SQL over heat_clicks."""
     CLICK_LAYERS[name] = predicate

@@ -66,7 +66,9 @@ GENERATE = """
 CREATE TEMP TABLE g AS SELECT range AS i, regexp_replace(md5(CAST(range AS VARCHAR)),
     '^(.{{8}})(.{{4}})(.{{4}})(.{{4}})(.{{12}})$', '\\1-\\2-\\3-\\4-\\5') AS sid,
     {base} + range * 2000 AS t, (range * 7919) % 100 AS r FROM range({n});
-INSERT INTO sessions SELECT 'bench', sid, 'v' || CAST(i % 700000 AS VARCHAR), t, t + 600000,
+INSERT INTO sessions (project, sid, vid, started_at, ended_at, entry_ts, entry_url, exit_ts,
+    exit_url, pages, clicks, errors, events, device, browser, os, vw, vh)
+SELECT 'bench', sid, 'v' || CAST(i % 700000 AS VARCHAR), t, t + 600000,
     t, '/home', t + 500000, '/x', 5, 12, 0, 300, 'desktop', 'chrome', 'linux', 1280, 800 FROM g;
 INSERT INTO pageviews SELECT 'bench', sid, 'p' || CAST(k AS VARCHAR), t + k * 60000,
     CAST(to_timestamp((t + k * 60000) / 1000) AS DATE), 'https://bank.test' || path, path, '', '',

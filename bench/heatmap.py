@@ -68,7 +68,8 @@ def generate(cur: object, rows: int, urls: int) -> dict[str, int]:
     )
     run(
         """
-        INSERT INTO sessions
+        INSERT INTO sessions (project, sid, vid, started_at, ended_at, entry_ts, entry_url, exit_ts,
+            exit_url, pages, clicks, errors, events, device, browser, os, vw, vh)
         SELECT 'bench', sid, 'v' || (min(i) // 12), min(ts), max(ts) + 60000, min(ts),
                '', max(ts), '', count(*), 0, 0, 0,
                CASE WHEN min(vw) < 768 THEN 'mobile' WHEN min(vw) < 1200 THEN 'tablet'

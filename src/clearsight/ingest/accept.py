@@ -39,6 +39,10 @@ ClientReducer = Callable[[str, str], ClientInfo]
 """(client ip, user agent) → what may be stored."""
 
 
+INLINE_FILTER_BYTES = 256 * 1024
+"""Batches up to this size are filtered on the event loop (see ``Ingestor.ingest``)."""
+
+
 class BodyFilter(Protocol):
     """A privacy filter over the raw batch bytes; returns the bytes to keep, or
     ``Filtered`` to also report incidents or drop the batch."""
@@ -184,9 +188,15 @@ class Ingestor:
             return False
         self.check_capacity()
         loop = asyncio.get_running_loop()
-        # The privacy filters are CPU work (about half a millisecond a batch): done in
-        # a worker thread, so the event loop goes on reading and answering meanwhile.
-        accepted = await loop.run_in_executor(None, self.prepare, body, batch, project, ip, ua)
+        # The privacy filters are CPU work: about half a millisecond for a typical batch,
+        # milliseconds for a large full snapshot. A worker thread would let the event
+        # loop go on meanwhile, but under one interpreter lock the hand-over costs more
+        # than it frees (ingest measured 30% slower that way), so typical batches are
+        # filtered here and only large ones go to a thread.
+        if len(body) <= INLINE_FILTER_BYTES:
+            accepted = self.prepare(body, batch, project, ip, ua)
+        else:
+            accepted = await loop.run_in_executor(None, self.prepare, body, batch, project, ip, ua)
         if accepted is None:
             return True  # kept nothing by the project's rules: nothing to make durable
         future: asyncio.Future[None] = loop.create_future()

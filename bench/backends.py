@@ -9,10 +9,12 @@ For each event store, in the same run:
   clicks and page views over 200 URLs) imported with ``import_table``, then the heatmap
   tables derived from it (DuckDB: the roll-up; ClickHouse: the materialized views fire
   on insert): rows/s;
+- **signal detection** over all of it: from the raw rows (``Detector.rebuild``:
+  features, then the rules) and from the stored features (``recompute``, what a change
+  of rules costs): seconds;
 - **queries**, median and p95 of ``--runs``: one page's click map
   (``heatmap.click_points``, the busiest page, desktop), a 5-step funnel over the loan
-  steps (``funnels.run``), and the frustration-signal roll-up when signals were
-  detected (skipped otherwise: the synthetic rows go in without detection).
+  steps (``funnels.run``), and the Issues page's grouping of the signals.
 
 chDB is the ClickHouse engine in this process: no network hop, one process's cores.
 A ClickHouse server on its own machine will differ; the ratios are what carry over.
@@ -42,8 +44,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from clearsight.analyse import funnels, heatmap  # noqa: E402
 from clearsight.analyse.heatmap_query import HeatQuery  # noqa: E402
 from clearsight.analyse.heatmap_urls import HeatmapSettings, resolve_pages, rules_of  # noqa: E402
+from clearsight.analyse.signals import Detector  # noqa: E402
 from clearsight.store.accepted import AcceptedBatch  # noqa: E402
 from clearsight.store.base import EventStore, SessionFilter  # noqa: E402
+from clearsight.store.control import ControlPlane  # noqa: E402
 from ingest import workload  # noqa: E402
 from synthetic import STEPS, Dataset, generate  # noqa: E402
 
@@ -125,12 +129,20 @@ def busiest_page(store: EventStore) -> tuple[str, HeatQuery]:
     return key, HeatQuery(project=PROJECT, pages=tuple(r.page for r in refs), bucket=2)
 
 
-def signals_query(store: EventStore) -> Callable[[], object] | None:
-    """The Issues page's grouping (signals per page, element and signal), if any signals
-    were detected: they are derived by ``Detector``, which this bench does not run."""
-    found = store.query("SELECT count(*) AS n FROM signals WHERE project = :p", {"p": PROJECT})
-    if not found.column("n")[0].as_py():
-        return None
+def detect(store: EventStore, control: ControlPlane) -> dict[str, float]:
+    """Signals from the raw rows (features, then the rules), then from the stored features
+    alone (what a change of rules costs): seconds each."""
+    detector = Detector(store, control)
+    began = time.perf_counter()
+    detector.rebuild(PROJECT)
+    rebuilt = time.perf_counter() - began
+    began = time.perf_counter()
+    detector.recompute(PROJECT)
+    return {"rebuild": rebuilt, "recompute": time.perf_counter() - began}
+
+
+def signals_query(store: EventStore) -> Callable[[], object]:
+    """The Issues page's grouping: signals per page, element and signal."""
     return lambda: store.query(
         "SELECT g.signal AS signal, f.page AS page, f.sel AS sel, count(*) AS n, "
         "count(DISTINCT f.sid) AS sessions FROM signals g "
@@ -173,8 +185,12 @@ def measure(
                 "heatmap: one page's click map": lambda: heatmap.click_points(store, q),
                 "funnel: 5 steps": lambda: funnels.run(store, FUNNEL, PROJECT, everyone),
             }
-            if (signals := signals_query(store)) is not None:
-                queries["signals: counts per kind"] = signals
+            control = ControlPlane(f"sqlite:///{Path(tmp) / 'control.sqlite'}")
+            control.create_project(PROJECT, "Bench")
+            for step, seconds in detect(store, control).items():
+                result[f"signals: {step} (s)"] = seconds
+            control.close()
+            queries["signals: issues grouping"] = signals_query(store)
             for label, fn in queries.items():
                 values = timed(fn, runs)
                 result[label] = (statistics.median(values), pct(values, 95))
@@ -210,6 +226,8 @@ def main() -> None:
     print(f"{'':36}" + "".join(f"{n:>24}" for n in names))
     for label in ("ingest events/s", "bulk load rows/s"):
         print(f"{label:36}" + "".join(f"{results[n][label]:>24,.0f}" for n in names))
+    for label in ("signals: rebuild (s)", "signals: recompute (s)"):
+        print(f"{label:36}" + "".join(f"{results[n][label]:>24.2f}" for n in names))
     labels = [k for k in results[names[0]] if isinstance(results[names[0]][k], tuple)]
     for label in labels:
         cells = "".join(
@@ -221,7 +239,8 @@ def main() -> None:
         print(f"{label + ' (p50 / p95)':36}{cells}")
     if len(names) == 2:
         print()
-        for label in ["ingest events/s", "bulk load rows/s", *labels]:
+        speeds = ["ingest events/s", "bulk load rows/s"]
+        for label in [*speeds, "signals: rebuild (s)", "signals: recompute (s)", *labels]:
             a, b = results["duckdb"][label], results["clickhouse"][label]
             ratio = (b / a) if not isinstance(a, tuple) else (b[0] / a[0])
             print(f"clickhouse / duckdb, {label}: {ratio:.2f}")

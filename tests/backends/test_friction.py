@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from clearsight.analyse import anomalies, forms, funnels, heatmap, issues
+from clearsight.analyse import anomalies, forms, funnels, heatmap, issues, signals, surveys
 from clearsight.analyse.anomalies import AlertSettings
 from clearsight.analyse.funnels import Funnel, Step
 from clearsight.analyse.heatmap_query import HeatQuery
@@ -317,3 +317,18 @@ def test_frustration_layers_of_the_heatmap_alike(
     assert clicked("/", "dead") == {"#rate-explainer": 2}
     assert clicked("/loan/*/income", "error") == {"#verify-bank": 2}
     assert clicked("/loan/*/offer", "error") == {}
+
+
+def test_survey_responses_show_their_sessions_issues_alike(
+    store: EventStore, project: str, control: ControlPlane
+) -> None:
+    visits = one_of_each(T0 + 4 * DAY)
+    put(store, project, *visits.values())
+    Detector(store, control).rebuild(project)
+    wanted = [visits[n].sid for n in ("rage", "error", "calm")]
+    found = signals.session_issues(store, control, project, wanted)
+    assert found == {
+        visits["rage"].sid: "Rage click on #accept-offer, /loan/*/offer",
+        visits["error"].sid: "Error click ×2 on #verify-bank, /loan/*/income",
+    }
+    assert "issues" in [c.key for c in surveys.CONTEXT]

@@ -28,6 +28,7 @@ from clearsight.analyse import features_clicks as fc
 from clearsight.analyse import features_moves as fm
 from clearsight.analyse import features_pages as fp
 from clearsight.analyse import signals_detect as sd
+from clearsight.analyse import surveys
 from clearsight.analyse.features import COLUMNS, TEXT_TAGS, Scope
 from clearsight.analyse.signals_rules import Exclusion, exclusions_of, rules_of
 from clearsight.store.base import EventStore, Touched
@@ -237,3 +238,30 @@ class Detector:
             f"SELECT :project, sk, score, signals FROM ({score_sql(s)}) z",
             params,
         )
+
+
+def session_issues(
+    store: EventStore, control: ControlPlane, project: str, sids: list[str]
+) -> dict[str, Any]:
+    """sid → the frustration signals found in that session, as the Issues page names them
+    ("Rage click on #accept-offer, /loan/*/offer"): the survey results show them beside
+    each response."""
+    if not sids:
+        return {}
+    rows = store.query(
+        "SELECT f.sid AS sid, s.signal AS signal, f.sel AS sel, f.page AS page, "
+        "count(*) AS n FROM signals s JOIN signal_features f "
+        "ON f.project = s.project AND f.fid = s.fid "
+        f"WHERE s.project = :p AND {store.dialect.in_list('f.sid', 'sids')} "
+        "GROUP BY f.sid, s.signal, f.sel, f.page ORDER BY f.sid, s.signal, f.page, f.sel",
+        {"p": project, "sids": list(sids)},
+    ).to_pylist()
+    found: dict[str, list[str]] = {}
+    for r in rows:
+        where = f"{r['sel']}, {r['page']}" if r["sel"] else str(r["page"])
+        times = f" ×{r['n']}" if int(r["n"]) > 1 else ""
+        found.setdefault(str(r["sid"]), []).append(f"{SIGNALS[r['signal']]}{times} on {where}")
+    return {sid: "; ".join(items) for sid, items in found.items()}
+
+
+surveys.register_context("issues", "Issues", session_issues)

@@ -140,10 +140,15 @@ def test_responses_are_linked_to_session_segments_and_context(world: tuple[Serve
     page = srv.get("/api/v1/surveys/bank/stopped/responses").json()
     assert page["total"] == 4
     assert [i["sid"] for i in page["items"]] == ["s4", "s3", "s2", "s1"]
-    assert [c["key"] for c in page["columns"]] == ["converted", "errors", "funnel_step"]
+    assert [c["key"] for c in page["columns"]] == ["converted", "errors", "funnel_step", "issues"]
     s1 = page["items"][3]
     assert s1["path"] == "/loan/101/income" and s1["segments"] == ["over-20k"]
-    assert s1["context"] == {"converted": False, "errors": 0, "funnel_step": "1. Income"}
+    assert s1["context"] == {
+        "converted": False,
+        "errors": 0,
+        "funnel_step": "1. Income",
+        "issues": None,  # no frustration signal in it (values: tests/backends/test_friction.py)
+    }
     assert page["items"][2]["context"]["converted"] is True
     assert page["items"][2]["context"]["funnel_step"] == "2. Done"  # answered next to step 2
     assert [(a["question"], a["qtype"], a["answer"]) for a in s1["answers"]] == [

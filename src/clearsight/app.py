@@ -235,12 +235,16 @@ def build_runtime(settings: Settings, worker: int | None = None) -> Runtime:
 class SecurityHeaders:
     """Headers every response gets; pages also get a CSP that forbids inline script."""
 
-    CSP = (
+    _POLICY = (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         "img-src * data: blob:; font-src * data:; media-src *; connect-src 'self'; "
-        "frame-src 'self' about: blob:; frame-ancestors 'none'; base-uri 'none'; "
+        "frame-src 'self' about: blob:; frame-ancestors {}; base-uri 'none'; "
         "form-action 'self'"
     )
+    # (CSP, X-Frame-Options): pages nobody may frame, and the heatmap page, which our
+    # own experiment page frames (variants side by side).
+    UNFRAMED = (_POLICY.format("'none'").encode(), b"DENY")
+    FRAMED_BY_US = (_POLICY.format("'self'").encode(), b"SAMEORIGIN")
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -257,12 +261,9 @@ class SecurityHeaders:
                 headers.append((b"x-content-type-options", b"nosniff"))
                 headers.append((b"referrer-policy", b"no-referrer"))
                 if not path.startswith(("/api/", "/demo", "/capture.js", "/static/")):
-                    # The heatmap page is framed by our own experiment page (variants side
-                    # by side); nothing else may be framed, by anyone.
-                    framed = path == "/heatmaps"
-                    csp = self.CSP.replace("'none'; base", "'self'; base") if framed else self.CSP
-                    headers.append((b"content-security-policy", csp.encode()))
-                    headers.append((b"x-frame-options", b"SAMEORIGIN" if framed else b"DENY"))
+                    csp, frames = self.FRAMED_BY_US if path == "/heatmaps" else self.UNFRAMED
+                    headers.append((b"content-security-policy", csp))
+                    headers.append((b"x-frame-options", frames))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

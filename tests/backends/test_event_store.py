@@ -9,7 +9,7 @@ from typing import Any
 import msgspec
 
 from clearsight.store import chunks
-from clearsight.store.accepted import AcceptedBatch
+from clearsight.store.accepted import AcceptedBatch, Incident
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.filters import scoped_sessions_sql
 from tests.support import batch
@@ -18,7 +18,9 @@ DAY = 86_400_000
 T0 = 1_767_225_600_000  # 2026-01-01
 
 
-def accepted(project: str, body: dict[str, Any]) -> AcceptedBatch:
+def accepted(
+    project: str, body: dict[str, Any], catches: list[Incident] | None = None
+) -> AcceptedBatch:
     return AcceptedBatch(
         project,
         body["bid"],
@@ -29,6 +31,7 @@ def accepted(project: str, body: dict[str, Any]) -> AcceptedBatch:
         "Chrome 140",
         "Linux",
         msgspec.json.encode(body),
+        catches or [],
     )
 
 

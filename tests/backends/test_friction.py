@@ -8,7 +8,6 @@ on DuckDB and on ClickHouse means both give the same answers.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import msgspec
 import pytest
@@ -20,9 +19,9 @@ from clearsight.analyse.heatmap_query import HeatQuery
 from clearsight.analyse.heatmap_urls import HeatmapSettings, resolve_pages, rules_of
 from clearsight.analyse.signals import Detector
 from clearsight.analyse.signals_rules import RULES_KEY
-from clearsight.store.accepted import AcceptedBatch
 from clearsight.store.base import EventStore, SessionFilter
 from clearsight.store.control import ControlPlane
+from tests.backends.test_event_store import accepted
 from tests.friction.sessions import Visit
 
 HOUR, DAY, WEEK = 3_600_000, 86_400_000, 7 * 86_400_000
@@ -40,14 +39,7 @@ def control(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
 
 def put(store: EventStore, project: str, *visits: Visit, parts: int = 1) -> None:
     batches = [b for v in visits for b in v.batches(parts)]
-    store.apply([_accepted(project, b) for b in batches])
-
-
-def _accepted(project: str, body: dict[str, Any]) -> AcceptedBatch:
-    return AcceptedBatch(
-        project, body["bid"], body["sid"], body["sent"], "", "desktop", "Chrome 140", "Linux",
-        msgspec.json.encode(body),
-    )  # fmt: skip
+    store.apply([accepted(project, b) for b in batches])
 
 
 def signals_of(store: EventStore, project: str, sid: str) -> list[tuple[str, str, str, int]]:
@@ -136,12 +128,12 @@ def test_incremental_detection_agrees_with_a_rebuild(
     detector = Detector(store, control)
     v = one_of_each(T0 + DAY)["rage"]
     first, second = v.batches(parts=2)
-    store.apply([_accepted(project, first)])
+    store.apply([accepted(project, first)])
     detector.sessions(project, [v.sid])
     assert signals_of(store, project, v.sid) == [
         ("rage_click", "#accept-offer", "/loan/*/offer", 3)
     ]
-    store.apply([_accepted(project, second)])
+    store.apply([accepted(project, second)])
     detector.sessions(project, [v.sid])
     grown = signals_of(store, project, v.sid)
     assert grown == [("rage_click", "#accept-offer", "/loan/*/offer", 6)]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import msgspec
-
 from clearsight.analyse import privacy_kpis
 from clearsight.analyse.kpis import DAY, Period
-from clearsight.store.accepted import AcceptedBatch, Incident
+from clearsight.store.accepted import Incident
 from clearsight.store.base import EventStore
+from tests.backends.test_event_store import accepted
 from tests.support import batch
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -16,22 +15,7 @@ T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 def _stored(store: EventStore, project: str, sid: str, ts: int, caught: int) -> None:
     body = batch("k", sid=sid, ts=ts)
     incidents = [Incident("email", "event.url", "", "https://bank.test/", caught)] if caught else []
-    store.apply(
-        [
-            AcceptedBatch(
-                project,
-                body["bid"],
-                sid,
-                body["sent"],
-                "",
-                "desktop",
-                "Chrome 140",
-                "Linux",
-                msgspec.json.encode(body),
-                incidents,
-            )
-        ]
-    )
+    store.apply([accepted(project, body, incidents)])
 
 
 def test_masking_coverage_and_incidents_per_day(store: EventStore, project: str) -> None:

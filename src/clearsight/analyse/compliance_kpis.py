@@ -54,7 +54,6 @@ def audit_status(auditor: Auditor, period: Period) -> Kpi:
             .group_by(day)
         ).all()
     per_day = {int(d): int(n) for d, n in rows}
-    first = period.since // DAY
     note = (
         f"chain verified: {result.entries:,} entries, {result.checkpoints} signed checkpoints"
         if result.ok
@@ -68,7 +67,7 @@ def audit_status(auditor: Auditor, period: Period) -> Kpi:
         unit="count",
         better="down",
         link="/audit",
-        series=[float(per_day.get(d, 0)) for d in range(first, first + period.days)],
+        series=[float(per_day.get(d, 0)) for d in period.day_numbers],
         note=note,
     )
 
@@ -96,14 +95,13 @@ def consent_rate(control: ControlPlane, project: str, period: Period) -> Kpi:
         denied = sum(per_day.get(d, Counter())["denied"] for d in days)
         return granted / (granted + denied) if granted + denied else None
 
-    first = period.since // DAY
-    now = range(first, first + period.days)
+    now = period.day_numbers
     value = rate(now)
     return Kpi(
         "consent",
         "Consent rate",
         value,
-        rate(range(first - period.days, first)),
+        rate(period.previous.day_numbers),
         unit="pct",
         link="/compliance",
         series=[rate(range(d, d + 1)) for d in now],

@@ -35,6 +35,12 @@ class Period:
         return max(1, (self.until - self.since) // DAY)
 
     @property
+    def day_numbers(self) -> range:
+        """The period's days, as days since the epoch (UTC)."""
+        first = self.since // DAY
+        return range(first, first + self.days)
+
+    @property
     def previous(self) -> Period:
         return Period(self.since - (self.until - self.since), self.since)
 
@@ -107,10 +113,7 @@ def time_on_page(store: EventStore, f: SessionFilter) -> list[dict[str, Any]]:
 
 def _series(rows: list[dict[str, Any]], period: Period, value: Any) -> list[float | None]:
     by_day = {int(r["day"]): r for r in rows}
-    first = period.since // DAY
-    return [
-        value(by_day[day]) if day in by_day else None for day in range(first, first + period.days)
-    ]
+    return [value(by_day[day]) if day in by_day else None for day in period.day_numbers]
 
 
 def _sum(rows: list[dict[str, Any]], key: str) -> int:

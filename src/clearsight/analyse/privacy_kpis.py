@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from clearsight.analyse.kpis import DAY, Kpi, Period
+from clearsight.analyse.kpis import Kpi, Period
 from clearsight.store.base import EventStore
 
 
@@ -22,11 +22,6 @@ def _per_day(
         sql, {"project": project, "since": period.previous.since, "until": period.until}
     ).to_pylist()
     return {int(r["d"]): r for r in rows}
-
-
-def _days(period: Period) -> range:
-    first = period.since // DAY
-    return range(first, first + period.days)
 
 
 def masking_coverage(store: EventStore, project: str, period: Period) -> Kpi:
@@ -46,13 +41,13 @@ def masking_coverage(store: EventStore, project: str, period: Period) -> Kpi:
         caught = sum(int(by_day[d]["caught"]) for d in days if d in by_day)
         return (total - caught) / total if total else None
 
-    now = _days(period)
+    now = period.day_numbers
     value = share(now)
     return Kpi(
         "masking_coverage",
         "Masking coverage",
         value,
-        share(_days(period.previous)),
+        share(period.previous.day_numbers),
         unit="pct",
         link="/privacy",
         series=[share(range(d, d + 1)) for d in now],
@@ -75,12 +70,12 @@ def pii_incidents(store: EventStore, project: str, period: Period) -> Kpi:
     def total(days: range) -> float:
         return float(sum(int(by_day[d]["n"]) for d in days if d in by_day))
 
-    now = _days(period)
+    now = period.day_numbers
     return Kpi(
         "pii_incidents",
         "PII incidents",
         total(now),
-        total(_days(period.previous)),
+        total(period.previous.day_numbers),
         unit="count",
         better="down",
         link="/privacy",

@@ -189,21 +189,28 @@ class Keyring:
             by_project.setdefault(project, []).append(sid)
         for project, sids in by_project.items():
             stored = self.control.keys.get_many(project, sids, kind)
-            rows = []
-            for sid in sids:
-                if sid not in stored:
-                    kek = self.current_kek(project)
-                    wrapped = self.kms.encrypt(
-                        kek, os.urandom(32), self._aad(project, sid, kind, kek)
+            missing = [sid for sid in sids if sid not in stored]
+            made: dict[str, tuple[bytes, bytes]] = {}  # sid → (wrapped, data key) made here
+            if missing:
+                kek = self.current_kek(project)
+                for sid in missing:
+                    dek = os.urandom(32)
+                    made[sid] = (
+                        self.kms.encrypt(kek, dek, self._aad(project, sid, kind, kek)),
+                        dek,
                     )
-                    rows.append((project, sid, kind, kek, wrapped))
-            if rows:
-                self.control.keys.put_many_if_absent(rows)
+                self.control.keys.put_many_if_absent(
+                    [(project, sid, kind, kek, wrapped) for sid, (wrapped, _) in made.items()]
+                )
                 # Another writer may have won a race: read back whichever keys were kept.
                 stored = self.control.keys.get_many(project, sids, kind)
-            for sid, (kek, wrapped) in stored.items():
-                aead = AESGCM(self.kms.decrypt(kek, wrapped, self._aad(project, sid, kind, kek)))
-                self._remember((project, sid, kind), aead)
+            for sid, (kek_id, wrapped) in stored.items():
+                ours = made.get(sid)
+                if ours is not None and ours[0] == wrapped:
+                    dek = ours[1]  # the key this call wrapped: no need to unwrap it again
+                else:
+                    dek = self.kms.decrypt(kek_id, wrapped, self._aad(project, sid, kind, kek_id))
+                self._remember((project, sid, kind), AESGCM(dek))
 
     def _remember(self, slot: tuple[str, str, str], aead: AESGCM) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from clearsight.privacy import engine, rx, views
+from clearsight.privacy.rules import normalise
 
 CONTEXT_AFTER = engine.CONTEXT_AFTER
 URL_DEPTH = 2
@@ -247,7 +248,7 @@ def _not_allowed(
     keep = []
     for f in found:
         value = b"".join(text[lo:hi] for lo, hi in f.spans).decode("utf-8", "replace")
-        if "".join(c for c in value if c.isalnum()).upper() not in allow:
+        if normalise(value) not in allow:
             keep.append(f)
     return keep
 

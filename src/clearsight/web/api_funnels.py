@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from clearsight.analyse import attributes, experiments, funnels
-from clearsight.analyse.heatmap_query import BUCKETS
-from clearsight.errors import BadRequest, NotFound
+from clearsight.analyse.heatmap_query import bucket_of
+from clearsight.errors import NotFound
 from clearsight.govern.access import access_of
 from clearsight.http import json_response
 from clearsight.store.base import EventStore, SessionFilter
@@ -180,8 +180,7 @@ def experiment_report(store: EventStore, control: ControlPlane, request: Request
     out["page"] = page
     # Side by side, both maps at one viewport size: the one asked for, else desktop.
     bucket = q.get("bucket") or "desktop"
-    if bucket not in BUCKETS:
-        raise BadRequest("invalid-parameter", f"`bucket` must be one of: {', '.join(BUCKETS)}")
+    bucket_of(bucket)  # a clear 400 for an unknown bucket, as on the heatmap page
     out["bucket"] = bucket
     for v in out["variants"]:
         v["heatmap"] = experiments.heatmap_url(project, name, v["variant"], page, bucket)

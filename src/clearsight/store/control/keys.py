@@ -41,21 +41,7 @@ class DataKeys:
         return found
 
     def put_if_absent(self, project: str, sid: str, kind: str, kek_id: str, wrapped: bytes) -> None:
-        with self.engine.begin() as conn:
-            if conn.execute(
-                sa.select(t.data_keys.c.sid).where(self._key(project, sid, kind))
-            ).first():
-                return
-            conn.execute(
-                t.data_keys.insert().values(
-                    project=project,
-                    sid=sid,
-                    kind=kind,
-                    kek_id=kek_id,
-                    wrapped=wrapped,
-                    created_at=now_ms(),
-                )
-            )
+        self.put_many_if_absent([(project, sid, kind, kek_id, wrapped)])
 
     def put_many_if_absent(self, rows: list[tuple[str, str, str, str, bytes]]) -> None:
         """(project, sid, kind, kek_id, wrapped) rows in one transaction; existing keys win."""

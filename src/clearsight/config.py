@@ -55,6 +55,8 @@ class Settings:
     demo_site: bool = False
     """Serve the demo loan-application site at /demo/."""
     log_level: str = "info"
+    access_log: bool = False
+    """Log a line per HTTP request (uvicorn's access log)."""
     encrypt_at_rest: bool = True
     """Seal replay chunks and free-text columns with per-session AES-256-GCM keys."""
     key_source: str = "file"

@@ -146,6 +146,32 @@ def test_cors_allows_configured_origins_only(server: Server, project_key: str) -
     assert "access-control-allow-origin" not in bad.headers
 
 
+def test_own_origin_is_allowed_without_listing(server: Server, project_key: str) -> None:
+    """A page served by clearsight itself (the demo site) posts from the server's own
+    origin: scheme and Host, whatever the path."""
+    mine = server.url
+    ok = server.post("/api/v1/ingest", encode(batch(project_key)), headers={"Origin": mine})
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == mine
+    other_port = server.post(
+        "/api/v1/ingest", encode(batch(project_key)), headers={"Origin": mine + "1"}
+    )
+    assert_problem(other_port, 403, "origin-not-allowed")
+
+
+def test_access_log_is_off_unless_asked_for(
+    server: Server, project_key: str, data_dir, admin_token: str
+) -> None:
+    assert server.post("/api/v1/ingest", encode(batch(project_key))).status_code == 200
+    assert "POST /api/v1/ingest" not in server.log()
+    server.stop()
+    srv = Server(data_dir, token=admin_token, env={"CLEARSIGHT_ACCESS_LOG": "true"}).start()
+    try:
+        assert srv.post("/api/v1/ingest", encode(batch(project_key))).status_code == 200
+        assert '"POST /api/v1/ingest HTTP/1.1" 200' in srv.log()
+    finally:
+        srv.stop()
+
+
 def test_consent_decision_endpoint(server: Server, project_key: str) -> None:
     decision = {
         "v": 1,

@@ -49,6 +49,7 @@ def run_server(rt: Runtime) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        access_log=settings.access_log,
         proxy_headers=settings.trust_forwarded_for,
         server_header=False,
     )

@@ -42,6 +42,7 @@ def _worker(settings: Settings, index: int, sock: socket.socket, token: str) -> 
     config = uvicorn.Config(
         app,
         log_level=settings.log_level,
+        access_log=settings.access_log,
         server_header=False,
         proxy_headers=settings.trust_forwarded_for,
     )

@@ -250,8 +250,12 @@ class EncryptingSealer:
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
 
-    def prepare(self, sessions: list[tuple[str, str]]) -> None:
+    def prepare(
+        self, sessions: list[tuple[str, str]], text: list[tuple[str, str]] | None = None
+    ) -> None:
         self.keyring.ensure(sessions, "replay")
+        if text:
+            self.keyring.ensure(text, "text")
 
     def seal(self, project: str, sid: str, data: bytes) -> bytes:
         nonce = os.urandom(_NONCE)

@@ -34,7 +34,10 @@ OnConsent = Callable[[Project, ConsentDecision], object]
 
 
 def own_origin(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """This server's origin as a browser names it: scheme and host, no path.
+    Behind a proxy the scheme comes from X-Forwarded-Proto (uvicorn's proxy headers)."""
+    host = request.headers.get("host") or request.base_url.netloc
+    return f"{request.scope.get('scheme', 'http')}://{host}"
 
 
 class IngestEndpoints:

@@ -41,9 +41,12 @@ class TokenizeIdentities:
         self._secrets: dict[str, bytes] = {}
 
     def __call__(self, body: bytes, batch: ev.Batch, project: Project) -> bytes:
+        # The batch as decoded on arrival: earlier filters may drop events,
+        # never add them, so what it lacks the body lacks too.
+        kinds = {type(e) for e in batch.events}
         rules = self.rules_of(project.id)
-        props = frozenset(rules.tokenize_props) if b'"custom"' in body else frozenset()
-        if b'"identify"' not in body and not props:
+        props = frozenset(rules.tokenize_props) if ev.Custom in kinds else frozenset()
+        if ev.Identify not in kinds and not props:
             return body
         traits = frozenset(rules.tokenize_traits)
         current = _decode.decode(body)

@@ -22,6 +22,11 @@ _NEIGHBOUR_BEFORE = 128
 _NEIGHBOUR_AFTER = 256
 _VALUE_START = rx.compile(rb':\s*"')
 _FRAGMENT_VALUE = re.compile(rb"[A-Za-z0-9 ]{0,23}[0-9][A-Za-z0-9 ]{0,23}")
+# A string that is exactly one UUID is a software-made random id (session,
+# visitor, batch and page-view ids ride on every event); its digit runs wake
+# the prefilter but it holds nothing to mask.
+_UUID_LENGTH = 36
+_UUID = re.compile(rb"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 # A window reaches MARGIN bytes past a hit, then on to the next space, so no
 # token or escape is cut; labels before it still count (``mask_string``).
 BIG_STRING = 4096
@@ -85,6 +90,11 @@ def scan(body: bytes, allow: frozenset[str] = frozenset()) -> Scan:
         if hit < 0:
             break
         kind = classify(body, hit, end)
+        if kind is Hit.SKIP:
+            # Nothing in it is masked, inside a string or not; the string
+            # state is worked out from the last known point at the next hit.
+            pos = end
+            continue
         probe = hit if kind is Hit.FRAGMENT else end - 1
         opener = -1
         if result.current[0] < probe < result.current[1]:
@@ -98,8 +108,6 @@ def scan(body: bytes, allow: frozenset[str] = frozenset()) -> Scan:
                 spos = pos
             else:
                 pos = end
-        elif kind is Hit.SKIP:
-            pos = end
         else:
             pos, inside = _string_hit(result, hit, end, kind is Hit.KEYWORD, opener)
             spos = pos
@@ -128,6 +136,8 @@ def _string_hit(result: Scan, hit: int, end: int, keyword: bool, opener: int) ->
         open_q = opener if opener >= 0 else strings.string_start(body, hit + 1)
         close_q = strings.string_end(body, end - 1)
         result.current = (open_q, close_q)
+    if close_q - open_q == _UUID_LENGTH + 1 and _UUID.fullmatch(body, open_q + 1, close_q):
+        return close_q + 1, False
     if close_q - open_q > BIG_STRING:
         lo = _cut_before(body, open_q + 1, hit - _MARGIN)
         hi = _cut_after(body, end + _MARGIN, close_q)

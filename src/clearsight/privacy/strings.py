@@ -8,6 +8,8 @@ on the string's decoded views and writes masks through them.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -22,6 +24,7 @@ MAX_ROUNDS = 4
 _DATA_URI = re.compile(rb"data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]{16,}")
 _WS = b" \t\r\n"
 _TO_CLOSE = rx.compile(rb'(?s)(?:[^"\\]|\\.)*')
+_FIND_TRIES = 8
 
 
 def escaped(body: bytes, quote: int) -> bool:
@@ -91,7 +94,18 @@ def string_start(body: bytes, inside: int) -> int:
 def string_end(body: bytes, inside: int) -> int:
     """Offset of the closing quote of the string that contains ``inside``;
     ``inside`` must not be the byte right after a backslash."""
-    return int(_TO_CLOSE._regexp.Match(rx.ANCHOR_START, body, inside, len(body))[0][1])
+    # Most strings hold no escaped quote: a find settles them without leaving
+    # the interpreter lock (RE2 drops and retakes it on every call). Strings
+    # with many escaped quotes (inline CSS) go to the RE2 scanner.
+    at = inside
+    for _ in range(_FIND_TRIES):
+        q = body.find(b'"', at)
+        if q == -1:
+            return len(body)
+        if not escaped(body, q):
+            return q
+        at = q + 1
+    return int(_TO_CLOSE._regexp.Match(rx.ANCHOR_START, body, at, len(body))[0][1])
 
 
 def is_key(body: bytes, close: int) -> bool:
@@ -134,14 +148,21 @@ class Sink(Protocol):
     def read(self, start: int, end: int) -> bytes: ...
 
 
-# Strings found clean where no label was near. Their verdict depends on their
-# bytes alone, and the same ones come back in every batch (a page URL on each
-# event, the user agent, the policy version), so they are not scanned again.
-# Keyed with the project's allow-list: a string clean only thanks to it is clean for
-# that list alone.
-_CLEAN: dict[tuple[bytes, frozenset[str]], None] = {}
-CLEAN_MAX = 20_000
+# What detection made of a string, remembered: the same strings come back in
+# every batch (a page URL on each event, the user agent, a page's footer with
+# its phone number in every snapshot). Detection depends on the string's
+# bytes, the label context around it and the project's allow-list, nothing
+# else, so the key is all of those; a string with no label in sight and no
+# escape that could hide one (see ``_context_free``) is keyed by its bytes
+# alone, so it is recognised wherever it sits. A verdict is the masked bytes
+# (None when nothing was masked) and the detector names. Keys that could
+# hold a customer's value are keyed hashes, never the value: a string is
+# kept as itself only when nothing in it was masked.
+_MEMO: dict[object, tuple[bytes | None, tuple[str, ...]]] = {}
+MEMO_ENTRIES = 20_000
+MEMO_LONGEST = 8192
 CLEAN_LONGEST = 512
+_MEMO_KEY = os.urandom(32)
 
 
 def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
@@ -152,10 +173,20 @@ def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
     before = without_selectors(body[max(0, start - engine.LABEL_REACH) : start])
     after = without_selectors(body[end : end + CONTEXT_AFTER])
     raw = sink.read(start, end)
-    known = _context_free(before, raw, after)
-    if known and (raw, sink.allow) in _CLEAN:
-        return []
-    names = detect_and_mask(
+    plain = _context_free(before, raw, after)
+    if len(raw) > MEMO_LONGEST:
+        key: object = None
+    elif plain:
+        key = (raw, sink.allow)
+    else:
+        key = (_digest(before, raw, after), sink.allow)
+    known = _MEMO.get(key) if key is not None else None
+    if known is not None:
+        masked, names = known
+        if masked is not None:
+            sink.buffer()[start:end] = masked
+        return list(names)
+    found = detect_and_mask(
         sink,
         start,
         end,
@@ -164,11 +195,25 @@ def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
         before,
         after,
     )
-    if known and not names:
-        if len(_CLEAN) >= CLEAN_MAX:
-            _CLEAN.clear()
-        _CLEAN[raw, sink.allow] = None
-    return names
+    if key is not None:
+        if len(_MEMO) >= MEMO_ENTRIES:
+            _MEMO.clear()
+        if found:
+            if plain:  # the key would hold the value: hash it
+                key = (_digest(b"", raw, b""), sink.allow)
+            _MEMO[key] = (sink.read(start, end), tuple(found))
+        else:
+            _MEMO[key] = (None, ())
+    return found
+
+
+def _digest(before: bytes, raw: bytes, after: bytes) -> tuple[bytes, int, int]:
+    """A keyed hash of a string and its context; the process-local key keeps
+    a value from being recovered by hashing guesses."""
+    h = hashlib.blake2b(before, key=_MEMO_KEY, digest_size=16)
+    h.update(raw)
+    h.update(after)
+    return h.digest(), len(before), len(raw)
 
 
 def _context_free(before: bytes, raw: bytes, after: bytes) -> bool:

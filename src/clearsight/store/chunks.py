@@ -36,8 +36,11 @@ class ChunkSealer(Protocol):
 
     codec: str
 
-    def prepare(self, sessions: list[tuple[str, str]]) -> None:
-        """Get ready to seal for these (project, sid) pairs, in bulk."""
+    def prepare(
+        self, sessions: list[tuple[str, str]], text: list[tuple[str, str]] | None = None
+    ) -> None:
+        """Get ready to seal replay chunks for these (project, sid) pairs, and
+        free text for those in ``text``, in bulk."""
         ...
 
     def seal(self, project: str, sid: str, data: bytes) -> bytes: ...
@@ -58,7 +61,9 @@ class PlainSealer:
 
     codec = "zstd"
 
-    def prepare(self, sessions: list[tuple[str, str]]) -> None:
+    def prepare(
+        self, sessions: list[tuple[str, str]], text: list[tuple[str, str]] | None = None
+    ) -> None:
         pass
 
     def seal(self, project: str, sid: str, data: bytes) -> bytes:

@@ -277,7 +277,16 @@ def build_rows(batches: Sequence[AcceptedBatch], sealer: chunks.ChunkSealer) -> 
     """
     rows = Rows()
     decoded = [(accepted, _batch_decoder.decode(accepted.body)) for accepted in batches]
-    sealer.prepare(list(dict.fromkeys((a.project, b.sid) for a, b in decoded)))
+    sealer.prepare(
+        list(dict.fromkeys((a.project, b.sid) for a, b in decoded)),
+        list(
+            dict.fromkeys(
+                (a.project, b.sid)
+                for a, b in decoded
+                if any(isinstance(e, _SEALED_TEXT) for e in b.events)
+            )
+        ),
+    )
     for accepted, batch in decoded:
         _add_batch(rows, accepted, batch, sealer)
     return rows.tables()

@@ -57,7 +57,8 @@ class ScrubSurveyAnswers:
         self.book = book
 
     def __call__(self, body: bytes, batch: ev.Batch, project: Project) -> bytes:
-        if b'"survey"' not in body:
+        # ``batch`` is the batch as decoded on arrival; filters never add events.
+        if not any(isinstance(e, ev.SurveyAnswer) for e in batch.events):
             return body
         current = _decode.decode(body)
         if not any(isinstance(e, ev.SurveyAnswer) for e in current.events):

@@ -17,9 +17,16 @@ def post_all(server: Server, batches: list[dict]) -> None:
 
 
 def wait_total(server: Server, n: int) -> None:
+    """``n`` sessions exist and every acknowledged batch is stored: a session
+    appears with its first micro-batch, and its later batches may still be
+    on their way to the store."""
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        if server.get("/api/v1/sessions").json()["total"] >= n:
+        health = server.get("/healthz").json()
+        if (
+            health["spool_backlog_bytes"] == 0
+            and server.get("/api/v1/sessions").json()["total"] >= n
+        ):
             return
         time.sleep(0.05)
     raise AssertionError("sessions were not stored")

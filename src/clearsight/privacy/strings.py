@@ -153,15 +153,16 @@ class Sink(Protocol):
 # its phone number in every snapshot). Detection depends on the string's
 # bytes, the label context around it and the project's allow-list, nothing
 # else, so the key is all of those; a string with no label in sight and no
-# escape that could hide one (see ``_context_free``) is keyed by its bytes
+# escape that could hide one (see ``_no_hidden_label``) is keyed by its bytes
 # alone, so it is recognised wherever it sits. A verdict is the masked bytes
 # (None when nothing was masked) and the detector names. Keys that could
 # hold a customer's value are keyed hashes, never the value: a string is
 # kept as itself only when nothing in it was masked.
-_MEMO: dict[object, tuple[bytes | None, tuple[str, ...]]] = {}
-MEMO_ENTRIES = 20_000
+MEMO_BYTES = 16 << 20
 MEMO_LONGEST = 8192
 CLEAN_LONGEST = 512
+_MEMO: dict[object, tuple[bytes | None, tuple[str, ...]]] = {}
+_memo_size = 0
 _MEMO_KEY = os.urandom(32)
 
 
@@ -170,17 +171,24 @@ def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
 
     Returns the detector names of what was masked, one per value.
     """
-    before = without_selectors(body[max(0, start - engine.LABEL_REACH) : start])
-    after = without_selectors(body[end : end + CONTEXT_AFTER])
     raw = sink.read(start, end)
-    plain = _context_free(before, raw, after)
-    if len(raw) > MEMO_LONGEST:
-        key: object = None
-    elif plain:
-        key = (raw, sink.allow)
-    else:
-        key = (_digest(before, raw, after), sink.allow)
-    known = _MEMO.get(key) if key is not None else None
+    before = body[max(0, start - engine.LABEL_REACH) : start]
+    after = body[end : end + CONTEXT_AFTER]
+    # Blanking selectors only ever removes labels, so a context with no label
+    # as it is needs no blanking.
+    simple = _no_hidden_label(raw)
+    plain = simple and not engine.has_label(before + raw + after)
+    if not plain:
+        before, after = without_selectors(before), without_selectors(after)
+        plain = simple and not engine.has_label(before + raw + after)
+    key: object = None
+    known = None
+    if len(raw) <= MEMO_LONGEST:
+        # A clean string is kept under its bytes; a masked one under a hash.
+        known = _MEMO.get((raw, sink.allow)) if plain else None
+        if known is None:
+            key = (_digest(b"", raw, b"") if plain else _digest(before, raw, after), sink.allow)
+            known = _MEMO.get(key)
     if known is not None:
         masked, names = known
         if masked is not None:
@@ -196,15 +204,19 @@ def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
         after,
     )
     if key is not None:
-        if len(_MEMO) >= MEMO_ENTRIES:
-            _MEMO.clear()
-        if found:
-            if plain:  # the key would hold the value: hash it
-                key = (_digest(b"", raw, b""), sink.allow)
-            _MEMO[key] = (sink.read(start, end), tuple(found))
-        else:
-            _MEMO[key] = (None, ())
+        if plain and not found:  # clean: the bytes themselves are the key
+            key = (raw, sink.allow)
+        _remember(key, sink.read(start, end) if found else None, tuple(found), len(raw))
     return found
+
+
+def _remember(key: object, masked: bytes | None, names: tuple[str, ...], size: int) -> None:
+    global _memo_size
+    if _memo_size > MEMO_BYTES:
+        _MEMO.clear()
+        _memo_size = 0
+    _MEMO[key] = (masked, names)
+    _memo_size += size + 100
 
 
 def _digest(before: bytes, raw: bytes, after: bytes) -> tuple[bytes, int, int]:
@@ -216,16 +228,16 @@ def _digest(before: bytes, raw: bytes, after: bytes) -> tuple[bytes, int, int]:
     return h.digest(), len(before), len(raw)
 
 
-def _context_free(before: bytes, raw: bytes, after: bytes) -> bool:
-    """Whether detection in ``raw`` cannot depend on its surroundings: short,
-    no escape that decodes to a letter or digit (``\\uXXXX``, URL encoding: they
-    could hide a label), and no context row's label in sight."""
+def _no_hidden_label(raw: bytes) -> bool:
+    """Whether ``raw`` is short and has no escape that decodes to a letter or
+    digit (``\\uXXXX``, URL encoding): one could hide a label. If so, and no
+    context row's label is in sight, detection in ``raw`` cannot depend on
+    its surroundings."""
     return (
         len(raw) <= CLEAN_LONGEST
         and b"\\u" not in raw
         and b"%" not in raw
         and b"+" not in raw
-        and not engine.has_label(before + raw + after)
     )
 
 

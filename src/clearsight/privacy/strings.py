@@ -233,12 +233,7 @@ def _no_hidden_label(raw: bytes) -> bool:
     digit (``\\uXXXX``, URL encoding): one could hide a label. If so, and no
     context row's label is in sight, detection in ``raw`` cannot depend on
     its surroundings."""
-    return (
-        len(raw) <= CLEAN_LONGEST
-        and b"\\u" not in raw
-        and b"%" not in raw
-        and b"+" not in raw
-    )
+    return len(raw) <= CLEAN_LONGEST and b"\\u" not in raw and b"%" not in raw and b"+" not in raw
 
 
 def detect_and_mask(

@@ -3,24 +3,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from importlib import resources
 
 import pytest
-from hypothesis import strategies as st
 
 from clearsight.analyse.heatmap_urls import DEFAULT_RULES, normalise
-from clearsight.store.clickhouse import heatmaps as clickhouse
 from clearsight.store.duckdb import DuckDBEventStore
 from clearsight.store.duckdb import heatmaps as upkeep
-
-SEGMENTS = st.one_of(
-    st.from_regex(r"[0-9]{1,8}", fullmatch=True),
-    st.uuids().map(str),
-    st.from_regex(r"[0-9a-f]{14,20}", fullmatch=True),
-    st.sampled_from(["loan", "offer", "apply", "details", "v2", "ABC123", "deadbeef", ""]),
-    st.text("abcXYZ019-_.~:", max_size=12),
-)
-PATHS = st.lists(SEGMENTS, max_size=6).map(lambda parts: "/" + "/".join(parts))
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +26,15 @@ def sql_key(store: DuckDBEventStore, project: str, path: str) -> str:
     return str(rows.column("k")[0].as_py())
 
 
-def test_the_store_defaults_are_the_documented_ones() -> None:
-    assert upkeep.DEFAULT_RULES == clickhouse.DEFAULT_RULES == DEFAULT_RULES
+def test_the_migrations_spell_out_the_default_rules() -> None:
+    """Both stores' first heat_key is written out in migration 030; it must be the
+    same rules, in the same order, as ``store/heat_rules.py``."""
+    store_dir = resources.files("clearsight.store")
+    duck = (store_dir / "duckdb" / "migrations" / "030_heatmaps.sql").read_text()
+    house = (store_dir / "clickhouse" / "migrations" / "030_heatmaps.sql").read_text()
+    in_duck = re.findall(r"WHEN regexp_full_match\(seg, '([^']*)'\) THEN '([^']*)'", duck)
+    in_house = re.findall(r"match\(seg, '\^\(\?:(.*?)\)\$'\), '([^']*)'", house)
+    assert in_duck == in_house == DEFAULT_RULES
 
 
 def test_project_rules_replace_the_defaults(store: DuckDBEventStore) -> None:

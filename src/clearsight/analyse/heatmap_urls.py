@@ -23,22 +23,10 @@ import re2
 from clearsight.errors import BadRequest, NotFound
 from clearsight.store.base import EventStore
 from clearsight.store.control import ControlPlane
+from clearsight.store.heat_rules import DEFAULT_RULES
 from clearsight.urlglob import glob_to_regex, is_glob
 
 SETTINGS_KEY = "heatmap"
-
-# (pattern, replacement): keep in step with migrations/030_heatmaps.sql.
-DEFAULT_RULES: list[tuple[str, str]] = [
-    # numeric ids: /loan/123/offer
-    ("[0-9]+", ":id"),
-    # UUIDs: /applications/3f2c…/status
-    (
-        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-        ":uuid",
-    ),
-    # long hex tokens (hashes, object ids)
-    ("[0-9a-fA-F]{16,}", ":hex"),
-]
 
 
 class UrlRule(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -16,8 +16,6 @@ from clearsight.store.clickhouse import heatmaps as clickhouse
 from clearsight.store.duckdb import DuckDBEventStore
 from clearsight.store.duckdb import heatmaps as duckdb
 
-DEFAULT_RULES = duckdb.DEFAULT_RULES
-
 
 def set_url_rules(store: EventStore, project: str, rules: Sequence[tuple[str, str]] | None) -> bool:
     """Store ``project``'s URL rules (None: the defaults). True when they changed; the

@@ -13,13 +13,7 @@ from collections.abc import Sequence
 
 from clearsight.store.clickhouse.schema import migrations, render, statements
 from clearsight.store.clickhouse.store import ClickHouseEventStore
-
-DEFAULT_RULES: list[tuple[str, str]] = [
-    ("[0-9]+", ":id"),
-    ("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", ":uuid"),
-    ("[0-9a-fA-F]{16,}", ":hex"),
-]
-"""The defaults of migration 030's heat_key."""
+from clearsight.store.heat_rules import DEFAULT_RULES
 
 TABLES = ("heat_views", "heat_clicks", "heat_moves", "heat_scrolls")
 _VIEW = re.compile(

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from clearsight.store.duckdb.store import DuckDBEventStore
+from clearsight.store.heat_rules import DEFAULT_RULES
 
 ROLLUP = (resources.files("clearsight.store.duckdb") / "rollups" / "030_heatmaps.sql").read_text()
 
@@ -34,14 +35,6 @@ _SOURCES = {
     "moves_in": "moves",
     "scrolls_in": "scrolls",
 }
-
-
-DEFAULT_RULES: list[tuple[str, str]] = [
-    ("[0-9]+", ":id"),
-    ("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", ":uuid"),
-    ("[0-9a-fA-F]{16,}", ":hex"),
-]
-"""The defaults of migration 030's heat_key; analyse/heatmap_urls.py names them for people."""
 
 
 def url_rules(store: DuckDBEventStore, project: str) -> list[tuple[str, str]] | None:

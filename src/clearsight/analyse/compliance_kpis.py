@@ -95,16 +95,15 @@ def consent_rate(control: ControlPlane, project: str, period: Period) -> Kpi:
         denied = sum(per_day.get(d, Counter())["denied"] for d in days)
         return granted / (granted + denied) if granted + denied else None
 
-    now = period.day_numbers
-    value = rate(now)
+    value, previous, series = period.measure(rate)
     return Kpi(
         "consent",
         "Consent rate",
         value,
-        rate(period.previous.day_numbers),
+        previous,
         unit="pct",
         link="/compliance",
-        series=[rate(range(d, d + 1)) for d in now],
+        series=series,
         note="visitors who granted recording, of those who decided"
         if value is not None
         else "no consent decisions were recorded in this period",

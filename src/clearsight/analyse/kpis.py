@@ -8,6 +8,7 @@ from ``Access.sessions``); nothing customer-level leaves this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,6 +49,15 @@ class Period:
     def last(cls, days: int, now_ms: int) -> Period:
         end = (now_ms // DAY + 1) * DAY  # through the end of today (UTC)
         return cls(end - days * DAY, end)
+
+    def measure(
+        self, over: Callable[[range], float | None]
+    ) -> tuple[float | None, float | None, list[float | None]]:
+        """``over`` (a measure of a range of days) for this period, for the one
+        before it, and for each day of this period: a KPI's value, previous
+        value and series."""
+        now = self.day_numbers
+        return over(now), over(self.previous.day_numbers), [over(range(d, d + 1)) for d in now]
 
 
 @dataclass

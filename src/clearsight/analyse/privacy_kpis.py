@@ -41,16 +41,15 @@ def masking_coverage(store: EventStore, project: str, period: Period) -> Kpi:
         caught = sum(int(by_day[d]["caught"]) for d in days if d in by_day)
         return (total - caught) / total if total else None
 
-    now = period.day_numbers
-    value = share(now)
+    value, previous, series = period.measure(share)
     return Kpi(
         "masking_coverage",
         "Masking coverage",
         value,
-        share(period.previous.day_numbers),
+        previous,
         unit="pct",
         link="/privacy",
-        series=[share(range(d, d + 1)) for d in now],
+        series=series,
         note="sessions in which the server had to mask nothing the capture script missed"
         if value is not None
         else "no sessions in this period",
@@ -70,16 +69,16 @@ def pii_incidents(store: EventStore, project: str, period: Period) -> Kpi:
     def total(days: range) -> float:
         return float(sum(int(by_day[d]["n"]) for d in days if d in by_day))
 
-    now = period.day_numbers
+    value, previous, series = period.measure(total)
     return Kpi(
         "pii_incidents",
         "PII incidents",
-        total(now),
-        total(period.previous.day_numbers),
+        value,
+        previous,
         unit="count",
         better="down",
         link="/privacy",
-        series=[total(range(d, d + 1)) for d in now],
+        series=series,
         note="values the server masked because the capture script let them through",
     )
 

@@ -12,10 +12,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import msgspec
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +74,16 @@ def create_user(data_dir: Path, name: str, role: str, password: str = "correct-h
         check=True,
         timeout=60,
     )
+
+
+def log_in(page: Page, url: str, user: str, password: str) -> None:
+    """Sign in through the login form at ``url``, as a person does, and wait for
+    the dashboard it leads to."""
+    page.goto(url + "/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/")
 
 
 def create_project(data_dir: Path, project_id: str, *origins: str) -> str:

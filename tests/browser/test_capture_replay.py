@@ -13,7 +13,7 @@ import pytest
 from faker import Faker
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support import Server, create_token, create_user
+from tests.support import Server, create_token, create_user, log_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-42"
@@ -141,10 +141,7 @@ def test_recorded_session_replays_and_typed_values_leak_nowhere(
 
     # Replay in the UI, as an analyst who states a purpose.
     viewer = browser.new_page()
-    viewer.goto(demo.url + "/login")
-    viewer.fill("input[name=username]", "ana")
-    viewer.fill("input[name=password]", PASSWORD)
-    viewer.click("button[type=submit]")
+    log_in(viewer, demo.url, "ana", PASSWORD)
     viewer.goto(f"{demo.url}/sessions/{sid}")
     viewer.check("input[value=ux-research]")
     viewer.click("#purpose-form button[type=submit]")

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from clearsight.analyse.issues import ISSUES_KEY, IssueSettings
 from clearsight.store.control import ControlPlane
 from tests.friction.sessions import Visit, settle
-from tests.support import Server, create_project, create_token, create_user
+from tests.support import Server, create_project, create_token, create_user, log_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-42"
@@ -43,17 +43,9 @@ def site(tmp_path: Path) -> Iterator[Server]:
     srv.stop()
 
 
-def login(page: Page, srv: Server) -> None:
-    page.goto(srv.url + "/login")
-    page.fill("input[name=username]", "ana")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(srv.url + "/")
-
-
 def test_from_issue_to_the_moment_of_the_signal(site: Server, browser: Browser) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    login(page, site)
+    log_in(page, site.url, "ana", PASSWORD)
     page.click(".mainnav >> text=Issues")
     row = page.locator("#issues tbody tr", has_text="Rage click")
     expect(row).to_contain_text("/loan/*/offer")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.journeys.support import MIN, T0, ingest, session
-from tests.support import Server, create_project, create_token, create_user
+from tests.support import Server, create_project, create_token, create_user, log_in
 
 PASSWORD = "correct-horse-42"
 pytestmark = pytest.mark.browser
@@ -35,17 +35,9 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     srv.stop()
 
 
-def login(page: Page, srv: Server) -> None:
-    page.goto(srv.url + "/login")
-    page.fill("input[name=username]", "ana")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(srv.url + "/")
-
-
 def test_define_read_and_follow_a_funnel(site: Server, browser: Browser) -> None:
     page = browser.new_page()
-    login(page, site)
+    log_in(page, site.url, "ana", PASSWORD)
     page.goto(site.url + "/funnels")
     page.fill("input[name=id]", "buy")
     page.fill("input[name=name]", "Buy")

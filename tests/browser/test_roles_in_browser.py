@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.support import (
     Server,
@@ -15,6 +15,7 @@ from tests.support import (
     create_token,
     create_user,
     encode,
+    log_in,
     snapshot_events,
 )
 
@@ -43,17 +44,9 @@ def site(tmp_path: Path):
     srv.stop()
 
 
-def login(page: Page, srv: Server, user: str) -> None:
-    page.goto(srv.url + "/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(srv.url + "/")
-
-
 def test_viewer_cannot_reach_a_replay(site: Server, browser: Browser) -> None:
     page = browser.new_page()
-    login(page, site, "vera")
+    log_in(page, site.url, "vera", PASSWORD)
     expect(page.locator(".mainnav")).not_to_contain_text("Sessions")
     response = page.goto(site.url + "/sessions/replay-me")
     assert response is not None and response.status == 403
@@ -69,7 +62,7 @@ def test_analyst_must_state_a_purpose_before_the_replay_opens(
     site: Server, browser: Browser
 ) -> None:
     page = browser.new_page()
-    login(page, site, "ana")
+    log_in(page, site.url, "ana", PASSWORD)
     page.goto(site.url + "/sessions")
     page.click("text=Replay")
     expect(page.locator("#purpose")).to_be_visible()
@@ -96,7 +89,7 @@ def test_compliance_officer_finds_a_person_from_the_compliance_page(
     site: Server, browser: Browser
 ) -> None:
     page = browser.new_page()
-    login(page, site, "cora")
+    log_in(page, site.url, "cora", PASSWORD)
     page.click("text=Compliance")
     expect(page.locator("#retention")).to_contain_text("within policy")
     page.fill("input[name=customer_id]", "C-4242-SYNTH")

@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.test_capture_replay import PASSWORD, demo
-from tests.support import Server, encode
+from tests.support import Server, encode, log_in
 
 pytestmark = pytest.mark.browser
 __all__ = ["demo"]  # the demo server fixture: `clearsight demo`, with analyst "ana"
@@ -41,13 +41,6 @@ def response_of(srv: Server, sid: str) -> dict[str, Any]:
             return dict(found[0])
         time.sleep(0.25)
     raise AssertionError("the answers did not arrive")
-
-
-def log_in(page: Page, url: str) -> None:
-    page.goto(url + "/login")
-    page.fill("input[name=username]", "ana")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def test_a_survey_shown_and_answered_in_a_browser_is_linked_to_its_session(
@@ -88,7 +81,7 @@ def test_a_survey_shown_and_answered_in_a_browser_is_linked_to_its_session(
     assert session["project"] == "demo" and session["sid"] == sid
 
     viewer = browser.new_page(viewport={"width": 1280, "height": 900})
-    log_in(viewer, demo.url)
+    log_in(viewer, demo.url, "ana", PASSWORD)
     viewer.goto(demo.url + "/surveys")
     expect(viewer.locator("#feedback-demo")).to_contain_text("1 of 2 sessions")
     viewer.locator("a.button[href^='/surveys/demo/before-you-go']").click()

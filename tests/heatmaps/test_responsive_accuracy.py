@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.heatmaps.pixels import hottest, inside
-from tests.support import Server, create_project, create_token, create_user, free_port
+from tests.support import Server, create_project, create_token, create_user, free_port, log_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-42"
@@ -228,10 +228,7 @@ def test_heatmap_page_as_a_viewer_sees_it(
 ) -> None:
     server = site[0]
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(server.url + "/login")
-    page.fill("input[name=username]", "vera")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server.url, "vera", PASSWORD)
     page.goto(server.url + "/heatmaps?url=/page.html&bucket=tablet")
     page.wait_for_selector("#heat-stage[data-ready]", timeout=20_000)
     assert page.inner_text("#legend-sample") == "Sample: 1 page views in 1 sessions."

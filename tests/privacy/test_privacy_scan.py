@@ -72,3 +72,32 @@ def test_percent_encoded_in_urls() -> None:
     assert out == (
         "https://x.test/a?e=****%2E***%40*******.***&c=9999+9999+9999+9999&n=%39999999999999999"
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "csrf_token",
+        "_xsrf",
+        "nonce",
+        "api_key",
+        "apiKey",
+        "auth_token",
+        "client_secret",
+        "signature",
+        "credential",
+        "Authorization",
+        "passcode",
+        "pwd",
+    ],
+)
+def test_a_value_named_by_a_secret_word_is_masked(name: str) -> None:
+    # The name and the value are separate strings, and the value holds no
+    # trigger of its own: only the prefilter's keyword hit on the name leads
+    # the scan to the value beside it.
+    token = "Xk9fQ2mP-z8LrT4vWq1_Zy7B"
+    attributes = {"type": "hidden", "name": name, "value": token}
+    body = json.dumps({"attributes": attributes}, separators=(",", ":")).encode()
+    result = scrub(body)
+    assert json.loads(result.body)["attributes"]["value"] == "*" * len(token)
+    assert [c.detector for c in result.catches] == ["secret"]

@@ -105,6 +105,8 @@ SECRET_WORDS = (
     "api-key",
     "password",
     "passwd",
+    "passcode",
+    "pwd",
     "credential",
     "authorization",
     "private_key",

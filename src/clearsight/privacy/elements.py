@@ -73,23 +73,22 @@ class Elements:
     def with_tag(self, key: str, value: int | str) -> list[int]:
         """Indexes of the elements whose ``key`` equals ``value``. Found by
         their first bytes where the key comes first, as browsers and msgspec
-        write it; other elements are decoded to check."""
-        body, starts = self._body, self.starts
+        write it; other elements are decoded to check. Only element starts
+        are looked at: searching the body for the tag runs through every
+        ``{"`` of a large snapshot."""
+        body = self._body
         head = b'{"%s":' % key.encode()
         want = head + msgspec.json.encode(value)
         found = []
-        at = body.find(want)
-        while at != -1:
-            i = bisect_right(starts, at) - 1
-            if i >= 0 and starts[i] == at and body[at + len(want)] in b",}":
-                found.append(i)
-            at = body.find(want, at + 1)
-        for i, start in enumerate(starts):
-            if not body.startswith(head, start):
+        for i, start in enumerate(self.starts):
+            if body.startswith(want, start):
+                if body[start + len(want)] in b",}":
+                    found.append(i)
+            elif not body.startswith(head, start):
                 element = self[i]
                 if isinstance(element, dict) and element.get(key) == value:
                     found.append(i)
-        return sorted(found)
+        return found
 
     def containing(self, offset: int) -> int:
         """Index of the element whose bytes contain ``offset``, or -1."""

@@ -75,12 +75,19 @@ class Hit(enum.Enum):
     PLAIN = "plain"
 
 
+_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 def classify(body: bytes, start: int, end: int) -> Hit:
     """Which alternative matched at ``start`` (leftmost-first order)."""
     first = body[start]
-    if first == 0x22 and body.startswith((b'"textContent":"', b'"value":"', b'"text":"'), start):
-        return Hit.FRAGMENT
-    if body.startswith((b"data:", b'"d":"'), start):
+    if first == 0x22:
+        if body.startswith((b'"textContent":"', b'"value":"', b'"text":"'), start):
+            return Hit.FRAGMENT
+        return Hit.SKIP if body.startswith(b'"d":"', start) else Hit.PLAIN
+    if first not in _LETTERS:  # every keyword and "data:" starts with a letter
+        return Hit.PLAIN
+    if body.startswith(b"data:", start):
         return Hit.SKIP
     if _KEYWORD.match(body, start, end):
         return Hit.KEYWORD

@@ -105,6 +105,14 @@ EXPECTED = {
 }
 
 
+def signalled(store: EventStore, control: ControlPlane, project: str, t: int) -> dict[str, Visit]:
+    """``one_of_each`` stored, with its signals detected."""
+    visits = one_of_each(t)
+    put(store, project, *visits.values())
+    Detector(store, control).rebuild(project)
+    return visits
+
+
 def test_every_signal_is_found_alike(
     store: EventStore, project: str, control: ControlPlane
 ) -> None:
@@ -155,9 +163,7 @@ def test_incremental_detection_agrees_with_a_rebuild(
 def test_session_list_by_signal_and_score(
     store: EventStore, project: str, control: ControlPlane
 ) -> None:
-    visits = one_of_each(T0 + 2 * DAY)
-    put(store, project, *visits.values())
-    Detector(store, control).rebuild(project)
+    visits = signalled(store, control, project, T0 + 2 * DAY)
     mine = (project,)
     worst = store.list_sessions(SessionFilter(projects=mine, sort="frustration", per_page=3))
     assert worst.total == len(visits)
@@ -172,9 +178,7 @@ def test_session_list_by_signal_and_score(
 def test_erasure_takes_the_derived_rows(
     store: EventStore, project: str, control: ControlPlane
 ) -> None:
-    visits = one_of_each(T0 + 3 * DAY)
-    put(store, project, *visits.values())
-    Detector(store, control).rebuild(project)
+    visits = signalled(store, control, project, T0 + 3 * DAY)
     gone = [visits["rage"].sid, visits["error"].sid]
     store.delete_sessions(project, gone, replay_only=False)
     for table in ("signal_features", "signals", "session_frustration"):
@@ -290,9 +294,7 @@ def test_anomalies_against_the_weekday_baseline_alike(
 def test_frustration_layers_of_the_heatmap_alike(
     store: EventStore, project: str, control: ControlPlane
 ) -> None:
-    visits = one_of_each(T0 + 3 * DAY)
-    put(store, project, *visits.values())
-    Detector(store, control).rebuild(project)
+    signalled(store, control, project, T0 + 3 * DAY)
 
     def clicked(url: str, layer: str) -> dict[str, int]:
         refs = resolve_pages(store, project, url, rules_of(HeatmapSettings()))
@@ -314,9 +316,7 @@ def test_frustration_layers_of_the_heatmap_alike(
 def test_survey_responses_show_their_sessions_issues_alike(
     store: EventStore, project: str, control: ControlPlane
 ) -> None:
-    visits = one_of_each(T0 + 4 * DAY)
-    put(store, project, *visits.values())
-    Detector(store, control).rebuild(project)
+    visits = signalled(store, control, project, T0 + 4 * DAY)
     wanted = [visits[n].sid for n in ("rage", "error", "calm")]
     found = signals.session_issues(store, control, project, wanted)
     assert found == {

@@ -134,8 +134,13 @@ PLACEMENTS: dict[str, Callable[[str], bytes]] = {
     ),
     "mutation.attr": lambda t: mutation(attributes=[{"id": 41, "attributes": {"aria-label": t}}]),
     "input": lambda t: incremental({"source": 5, "text": t, "isChecked": False, "id": 42}),
-    "console.string": lambda t: _console([json.dumps(f"submit failed for {t}")]),
-    "console.object": lambda t: _console([json.dumps({"customer": {"note": t}})]),
+    # JSON.stringify in the browser keeps non-ASCII letters as they are.
+    "console.string": lambda t: _console(
+        [json.dumps(f"submit failed for {t}", ensure_ascii=False)]
+    ),
+    "console.object": lambda t: _console(
+        [json.dumps({"customer": {"note": t}}, ensure_ascii=False)]
+    ),
     "meta.href": lambda t: pb.batch(
         [
             {

@@ -273,6 +273,7 @@ def pii_values(rng: random.Random) -> list[tuple[str, str]]:
         ("ie_pps", until_valid(rng, lambda r: digits(r, 7) + r.choice("ABCDEFGHW"), pps.is_valid)),
         ("gb_nhs", until_valid(rng, lambda r: digits(r, 10), nhs.is_valid)),
     ]
+    out += [("date_of_birth", when) for when in birth_dates(rng)]
     out += [
         ("email", "jane.doe@example.com"),
         ("email", "m.o'neil+loans@example.org".replace("'", "")),
@@ -297,8 +298,41 @@ def pii_values(rng: random.Random) -> list[tuple[str, str]]:
     return out
 
 
+_ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_GERMAN_MONTHS = (
+    "Januar", "Februar", "März", "April", "Mai", "Juni",
+    "Juli", "August", "September", "Oktober", "November", "Dezember",
+)  # fmt: skip
+_SPANISH_MONTHS = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)  # fmt: skip
+
+
+def birth_dates(rng: random.Random) -> list[str]:
+    """One random date of birth, written as forms and confirmation pages do."""
+    year, month, day = rng.randrange(1940, 2005), rng.randrange(1, 13), rng.randrange(1, 29)
+    english, german, spanish = (
+        names[month - 1] for names in (_ENGLISH_MONTHS, _GERMAN_MONTHS, _SPANISH_MONTHS)
+    )
+    return [
+        f"{year}-{month:02d}-{day:02d}",
+        f"{day:02d}/{month:02d}/{year}",
+        f"{day} {english} {year}",
+        f"{english[:3]} {day}, {year}",
+        f"{day}. {german} {year}",
+        f"{day} de {spanish} de {year}",
+        f"{day}. März {year}",  # month names are matched as UTF-8 text
+        f"1er août {year}",
+    ]
+
+
 # Detectors whose values need a label next to them; (label, separator).
 LABELS = {
+    "date_of_birth": "Date of birth",
     "us_aba_routing": "Routing number",
     "de_steuer_id": "Steuer-ID",
     "nl_bsn": "BSN",

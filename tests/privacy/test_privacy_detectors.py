@@ -96,6 +96,39 @@ def test_split_labels_and_camel_case() -> None:
     assert scrub_text("dobrze 1985-04-12")[1] == []  # Polish "good", not a label
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Date of birth: 14 March 1987",
+        "DOB: March 14th, 1987",
+        "dob 14-Mar-1987",
+        "Date of birth 14TH OF MARCH 1987",
+        "Geburtsdatum: 14. März 1987",
+        "Date de naissance : 1er\u00a0mars 1987",
+        "Fecha de nacimiento: 14 de marzo de 1987",
+        "Data urodzenia: 14 marca 1987",
+        "Syntymäaika 14. maaliskuuta 1987",
+    ],
+)
+def test_dates_of_birth_in_words(text: str) -> None:
+    masked, names = scrub_text(text)
+    assert names == ["date_of_birth"]
+    assert "1987" not in masked and "14" not in masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Offer ends 14 March 1987",  # no birth label
+        "Date of birth: 31 February 1987",  # no such day
+        "Date of birth: 14 March",  # no year
+        "Date of birth: Omar 14, 1987",  # a name, not a month
+    ],
+)
+def test_dates_in_words_that_are_not_births(text: str) -> None:
+    assert scrub_text(text) == (text, [])
+
+
 def test_iban_every_registry_country() -> None:
     for country in pv.iban_countries():
         value = pv.iban_for(country, RNG)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from clearsight.privacy import months
 from clearsight.privacy import validators as v
 
 
@@ -77,7 +78,7 @@ _CARD = (
     + "|"
     + _seps(r"\d{4}S\d{6}S\d{4,5}")
 )
-_IBAN = r"[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){11,30}"
+_IBAN = r"(?i)[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]){11,30}"
 _SORT = r"\d{2}[ \-]\d{2}[ \-]\d{2}"
 _SORT_GLUE = r"[ ,;:/|]{1,3}(?:(?i:account|acct|acc|a/c)(?: (?i:number|no\.?))?[ :#.]{0,3})?"
 _TOKEN = r"[A-Za-z0-9_\-+/]{16,}={0,2}"
@@ -86,6 +87,22 @@ _SECRET_LABEL = (
     r"|id[_\-]?token|client[_\-]?secret|secret(?:[_\-]?key)?|x-api-key|private[_\-]?key"
     r"|session[_\-]?(?:id|token)|csrf[_\-]?token|xsrf[_\-]?token|token)"
 )
+
+# A date of birth in words. Separators as pages write them, the no-break
+# space of French typography included; the year has four digits so a day and
+# a month alone ("14 March") are never taken.
+_DATE_SEP = r"(?:[ \-/]|\xc2\xa0)"  # \xc2\xa0: U+00A0 in UTF-8
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er|\.)?"
+_MONTH = rf"(?:{months.alternation()})\.?,?"
+_YEAR = r"(?:19|20)\d{2}"
+_DATE_IN_WORDS = (
+    rf"(?i){_DAY}{_DATE_SEP}{{1,2}}(?:(?:de|of){_DATE_SEP})?{_MONTH}{_DATE_SEP}{{1,2}}"
+    rf"(?:de{_DATE_SEP})?{_YEAR}|{_MONTH}{_DATE_SEP}{{1,2}}{_DAY},?{_DATE_SEP}{{1,2}}{_YEAR}"
+)
+_BIRTH_LABELS = (
+    "dob", "d.o.b", "birth", "bday", "geburt", "naissance", "nacimiento", "nascita",
+    "geboorte", "urodzenia", "fodelse", "födelse", "fødsel", "syntymä",
+)  # fmt: skip
 
 # A password field's value: the string right after a password-named key, or
 # the value attribute of an input of type password. Never visible text, so
@@ -128,8 +145,8 @@ DETECTORS: tuple[Detector, ...] = (
         "letters (hex hashes, 'ID4111...') are not taken.",
     ),
     Detector("iban", _IBAN, v.iban, bound=ALNUM,
-        fp="Needs the exact length for its country and mod-97: about 1 in 97 of "
-        "IBAN-shaped uppercase codes. Lowercase IBANs are not looked for.",
+        fp="Needs the exact length for its country, its BBAN structure and mod-97: "
+        "about 1 in 97 of IBAN-shaped codes. Any case: customers type them lower-case.",
     ),
     Detector("uk_sort_account", rf"(?P<v>{_SORT}){_SORT_GLUE}(?P<w>\d{{8}})", v.uk_sort_account,
         fp="Only as a pair (sort code then 8-digit account): a lone sort code looks "
@@ -217,10 +234,14 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     Detector("date_of_birth",
         r"\d{4}[./\-]\d{1,2}[./\-]\d{1,2}|\d{1,2}[./\-]\d{1,2}[./\-](?:\d{4}|\d{2})",
-        v.date_of_birth, context=( "dob", "d.o.b", "birth", "bday", "geburt", "naissance",
-        "nacimiento", "nascita", "geboorte", "urodzenia", "fodelse", "födelse", "fødsel", "syntymä",
-    ),
+        v.date_of_birth, context=_BIRTH_LABELS,
         fp="Any valid date once a birth label is near, e.g. 'born' text next to a policy date.",
+    ),
+    Detector("date_of_birth", _DATE_IN_WORDS, v.date_of_birth_in_words, bound=ALNUM,
+        context=_BIRTH_LABELS,
+        fp="As above, written in words ('14 March 1987', 'March 14, 1987', '14 de marzo "
+        "de 1987') in the languages of the labels. Capitalised non-ASCII names ('MÄRZ') "
+        "are missed.",
     ),
     # --- contact and network ------------------------------------------------------
     Detector("email", r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}"

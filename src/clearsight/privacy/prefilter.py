@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import re
 
-from clearsight.privacy import rx
+from clearsight.privacy import months, rx, validators
 
 # A byte before a digit run that cannot belong to a compact JSON number:
 # numbers follow ':' '[' ',' right after structure, so those only count
@@ -38,6 +38,24 @@ _KEYWORDS = (
     r"|authorization|csrf|xsrf|nonce|signature|sk_live|sk_test|rk_live|rk_test)"
     r"|ghp_|github_pat_|xox[abprs]-|AIza|glpat-|AKIA|ASIA"
 )
+# A day and a month name side by side, either way round: a date of birth in
+# words. Separators also as JSON and URLs write them.
+_WORD_SEP = r"(?:[ .,\-/+]|%20|%2[CcFf]|\\u00[2Aa]0|%[Cc]2%[Aa]0|\xc2\xa0){1,3}"
+# A name with an accented letter may arrive escaped ("M\u00e4rz", "ao%C3%BBt"):
+# after a day, any word with such an escape is worth a look.
+_MONTH = rf"(?:{months.alternation()})"
+_ESCAPED_WORD = r"[A-Za-z]{0,9}(?:%(?:25)?[Cc][3-5]|\\u0[01][0-9A-Fa-f]{2})"
+_DATE_IN_WORDS = (
+    rf"(?i:[0-9](?:st|nd|rd|th|er)?{_WORD_SEP}(?:(?:de|of){_WORD_SEP})?(?:{_MONTH}|{_ESCAPED_WORD})"
+    rf"|{_MONTH}{_WORD_SEP}[0-9])"
+)
+# An IBAN whose BBAN mixes letters into its digits (many countries' formats
+# have alphanumeric fields) may hold no digit run the patterns above see.
+# Typed IBANs come in any case; only registry countries start one, which
+# keeps most hex ids quiet.
+_IBAN_FEW_DIGITS = (
+    rf"(?i:(?:{'|'.join(validators.iban_countries())})[0-9]{{2}}(?:(?:[ \-+]|%20)?[A-Z0-9]){{11}})"
+)
 PATTERN = "|".join(
     (
         _SKIP,
@@ -57,9 +75,10 @@ PATTERN = "|".join(
         r"[0-9A-Fa-f]{1,4}%(?:25)?3[Aa][0-9A-Fa-f]{0,4}%(?:25)?3[Aa]",  # IPv6 in a URL
         r"[0-9]{1,4}\.[0-9]{1,2}\.[0-9]{2,4}|[0-9]{1,4}\\?/[0-9]{1,2}\\?/[0-9]{2,4}",  # dates
         r"[0-9]{1,4}-[0-9]{1,2}-[0-9]{2,4}",
+        _DATE_IN_WORDS,
         r"[A-Z]{6}[0-9LMNP-V]{2}[A-EHLMPR-T][0-9LMNP-V]{2}[A-Z]",  # codice fiscale
         r"[a-z]{6}[0-9]{2}[a-ehlmpr-t][0-9]{2}[a-z][0-9]{3}[a-z]",  # ... typed in lower case
-        r"[A-Z]{2}[0-9]{2}(?:(?:[ \-+]|%20)?[A-Z0-9]){11}",  # IBAN with few digits
+        _IBAN_FEW_DIGITS,
     )
 )
 

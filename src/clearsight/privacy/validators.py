@@ -37,7 +37,7 @@ from stdnum.pt import nif as pt_nif
 from stdnum.us import rtn as us_rtn
 from stdnum.us import ssn as us_ssn
 
-from clearsight.privacy import checksums
+from clearsight.privacy import checksums, months
 
 Validator = Callable[[str], int]
 
@@ -128,6 +128,12 @@ def iban_length(country: str) -> int:
     return 4 + sum(int(n) for n, _ in _IBAN_FIELD.findall(bban)) if bban else 0
 
 
+def iban_countries() -> tuple[str, ...]:
+    """Country codes that have IBANs in python-stdnum's registry copy."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return tuple(a + b for a in letters for b in letters if iban_length(a + b))
+
+
 def iban(value: str) -> int:
     """Trim the greedy candidate to the country's length, then mod-97 and the
     BBAN structure (national check digits are not required: a mod-97-valid
@@ -215,9 +221,27 @@ def date_of_birth(value: str) -> int:
         day, month, year = parts
         if month > 12:  # US order
             day, month = month, day
+    return len(value) if _plausible_birth(year, month, day) else 0
+
+
+def _plausible_birth(year: int, month: int, day: int) -> bool:
     if year < 100:
         year += 1900
-    ok = 1900 <= year <= 2100 and checksums.valid_date(year, month, day)
+    return 1900 <= year <= 2100 and checksums.valid_date(year, month, day)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def date_of_birth_in_words(value: str) -> int:
+    """'14 March 1987', 'March 14th, 1987', '14 de marzo de 1987': the day
+    is the first number, the year the last, the month the first word that
+    names one (ordinals like 'th' and joiners like 'de' name none)."""
+    # Validators get the bytes as Latin-1; month names are matched as text.
+    text = value.encode("latin-1").decode("utf-8", "replace")
+    numbers = re.findall(r"\d+", text)
+    month = next((m for w in _WORD.findall(text) if (m := months.number(w))), 0)
+    ok = month and _plausible_birth(int(numbers[-1]), month, int(numbers[0]))
     return len(value) if ok else 0
 
 

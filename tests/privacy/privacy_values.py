@@ -275,6 +275,15 @@ def pii_values(rng: random.Random) -> list[tuple[str, str]]:
     ]
     out += [("date_of_birth", when) for when in birth_dates(rng)]
     out += [
+        ("bank_account", "4" + digits(rng, 7)),
+        ("bank_account", "9" + digits(rng, 11)),
+        ("passport_number", "5" + digits(rng, 8)),
+        (
+            "passport_number",
+            f"C{digits(rng, 2)}X{digits(rng, 2)}T{digits(rng, 2)}",  # German shape
+        ),
+    ]
+    out += [
         ("email", "jane.doe@example.com"),
         ("email", "m.o'neil+loans@example.org".replace("'", "")),
         ("phone", "+44 20 7946 0958"),
@@ -333,6 +342,8 @@ def birth_dates(rng: random.Random) -> list[str]:
 # Detectors whose values need a label next to them; (label, separator).
 LABELS = {
     "date_of_birth": "Date of birth",
+    "bank_account": "Account number",
+    "passport_number": "Passport number",
     "us_aba_routing": "Routing number",
     "de_steuer_id": "Steuer-ID",
     "nl_bsn": "BSN",

@@ -18,6 +18,8 @@ VALUES = pv.pii_values(RNG)
 SECRET_NAMES = ("csrf_token", "api_key", "access_token", "client_secret")
 INPUT_NAMES = {
     "date_of_birth": "date_of_birth",
+    "bank_account": "account_number",
+    "passport_number": "passport_number",
     "us_aba_routing": "routing_number",
     "de_steuer_id": "steuer_id",
     "nl_bsn": "bsn",
@@ -117,3 +119,19 @@ def test_handwritten_corpus(detector: str, text: str, value: str, where: str) ->
     result = scrub(pp.PLACEMENTS[where](text))
     assert not leaks(result.body, value), where
     assert detector in {c.detector for c in result.catches}
+
+
+@pytest.mark.parametrize("where", sorted(pp.PLACEMENTS))
+def test_card_security_codes(where: str) -> None:
+    """Three digits are too short to look for alone: the CVV label finds them."""
+    text = "CVV: 735"
+    result = scrub(pp.PLACEMENTS[where](f"Card ending 4242, {text}"))
+    assert not leaks(result.body, text), where
+    assert "card_security_code" in {c.detector for c in result.catches}, where
+
+
+@pytest.mark.parametrize("name", ["cvv", "cvc2", "cc-csc", "card_verification_code"])
+def test_card_security_code_inputs(name: str) -> None:
+    result = scrub(pp.named_input(name, "735"))
+    assert b'"735"' not in result.body
+    assert [c.detector for c in result.catches] == ["card_security_code"]

@@ -104,6 +104,24 @@ _BIRTH_LABELS = (
     "geboorte", "urodzenia", "fodelse", "födelse", "fødsel", "syntymä",
 )  # fmt: skip
 
+# Labels of a card's security code (CVV2/CVC2/CID): PCI DSS forbids storing it
+# at all after authorisation, so it is masked wherever a label names it.
+CARD_CODE_LABELS = (
+    "cvv", "cvv2", "cvc", "cvc2", "csc", "cc-csc", "card verification", "card_verification",
+    "cardverification", "security code", "security_code", "securitycode", "card code",
+    "kartenprüfnummer", "prüfnummer", "cryptogramme", "código de seguridad",
+    "codice di sicurezza", "beveiligingscode",
+)  # fmt: skip
+ACCOUNT_LABELS = (
+    "account number", "account no", "account_number", "accountnumber", "acct", "a/c",
+    "kontonummer", "konto-nr", "kontonr", "numéro de compte", "numero de compte",
+    "número de cuenta", "numero de cuenta", "numero di conto", "rekeningnummer", "numer konta",
+)  # fmt: skip
+PASSPORT_LABELS = (
+    "passport", "reisepass", "passnummer", "passeport", "pasaporte", "passaporto",
+    "paspoort", "paszport",
+)  # fmt: skip
+
 # A password field's value: the string right after a password-named key, or
 # the value attribute of an input of type password. Never visible text, so
 # "Forgot your password?" does not make its neighbours secret.
@@ -148,6 +166,12 @@ DETECTORS: tuple[Detector, ...] = (
         fp="Needs the exact length for its country, its BBAN structure and mod-97: "
         "about 1 in 97 of IBAN-shaped codes. Any case: customers type them lower-case.",
     ),
+    Detector("card_security_code", r"\d{3,4}", v.always, bound=DIGITS + ".,",
+        context=CARD_CODE_LABELS, label_gap=48,
+        fp="Any 3 or 4 digits within 48 bytes of a card-code label (the label text, "
+        "an input's name or autocomplete=cc-csc): an expiry year next to 'CVV' can "
+        "be masked too.",
+    ),
     Detector("uk_sort_account", rf"(?P<v>{_SORT}){_SORT_GLUE}(?P<w>\d{{8}})", v.uk_sort_account,
         fp="Only as a pair (sort code then 8-digit account): a lone sort code looks "
         "like a dd-mm-yy date. No public checksum exists, so a date followed by an "
@@ -155,6 +179,11 @@ DETECTORS: tuple[Detector, ...] = (
     ),
     Detector("uk_sort_account", rf"(?P<w>\d{{8}})[ ,;/|]{{1,3}}(?P<v>{_SORT})", v.uk_sort_account,
         fp="The same pair written account first.",
+    ),
+    Detector("bank_account", r"\d{6,17}|\d{2,6}(?:[ \-]\d{2,8}){1,3}", v.bank_account,
+        context=ACCOUNT_LABELS, label_gap=48,
+        fp="6 to 17 digits within 48 bytes of an account-number label. No checksum is "
+        "common to all banks, so a reference number next to such a label is masked too.",
     ),
     Detector("us_aba_routing", r"\d{9}", v.aba, context=("routing", "aba", "rtn"),
         fp="3-7-1 checksum passes 1 in 10 nine-digit numbers, hence the label.",
@@ -171,6 +200,11 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("uk_nino",
         r"(?i)[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]", v.uk_nino, bound=ALNUM,
         fp="Shape plus HMRC's excluded prefixes; no check digit exists.",
+    ),
+    Detector("passport_number", r"(?i)[A-Z0-9]{6,9}", v.passport, bound=ALNUM,
+        context=PASSPORT_LABELS, label_gap=48,
+        fp="6 to 9 letters and digits, at least 5 of them digits, within 48 bytes of "
+        "a passport label: any such code next to the word is masked.",
     ),
     Detector("gb_nhs", r"\d{3}[ \-]?\d{3}[ \-]?\d{4}", v.gb_nhs_check, context=("nhs",),
         fp="Mod-11 passes about 1 in 11 ten-digit numbers: label required.",

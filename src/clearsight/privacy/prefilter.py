@@ -35,7 +35,11 @@ _SKIP = r'data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]{16,}|"d":"[Mm][0-9MmZzLlHhVvCcSs
 _FRAGMENT = r'"(?:textContent|value|text)":"[A-Za-z0-9 ]{0,23}[0-9][A-Za-z0-9 ]{0,23}"'
 _KEYWORDS = (
     r"(?i:bearer\s|basic\s|api[_\-]?key|apikey|secret|token|passw|pwd|passcode|credential"
-    r"|authorization|csrf|xsrf|nonce|signature|sk_live|sk_test|rk_live|rk_test)"
+    r"|authorization|csrf|xsrf|nonce|signature|sk_live|sk_test|rk_live|rk_test"
+    # A card's security code or a passport number can be too short to wake
+    # any digit pattern: their labels do (and name the values beside them).
+    r"|cvv|cvc|cc-csc|card[ _]?verification|security[ _]?code|pr\xc3\xbcfnummer|cryptogramme"
+    r"|passport|reisepass|passnummer|passeport|pasaporte|passaporto|paspoort|paszport)"
     r"|ghp_|github_pat_|xox[abprs]-|AIza|glpat-|AKIA|ASIA"
 )
 # A day and a month name side by side, either way round: a date of birth in

@@ -422,6 +422,20 @@ def secret_token(value: str) -> int:
     return len(value) if ok else 0
 
 
+def bank_account(value: str) -> int:
+    """A labelled account number: 6 to 17 digits (US accounts run to 17),
+    not one digit repeated (a placeholder like 00000000)."""
+    digits = _digits(value)
+    return len(value) if 6 <= len(digits) <= 17 and len(set(digits)) > 1 else 0
+
+
+def passport(value: str) -> int:
+    """A labelled passport number: mostly digits (US and UK 9 digits, French
+    12AB34567, German C01X00T47), so words next to the label are refused."""
+    digits = sum(c.isdigit() for c in value)
+    return len(value) if digits >= 5 and len(set(value)) > 2 else 0
+
+
 def always(value: str) -> int:
     """For shapes specific enough to need no check (vendor key prefixes)."""
     return len(value)

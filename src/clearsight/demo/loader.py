@@ -22,6 +22,9 @@ from clearsight.store.control import ControlPlane, Project
 DEMO_PROJECT = "demo"
 DEMO_KEY = "pk_demo_loans"
 log = logging.getLogger("clearsight.demo")
+# The lender's own public values, shown in unmasked copy on every page: its
+# service number, the example IBAN in a field hint, a placeholder date.
+DEMO_ALLOW_VALUES = ("800-555-0142", "+1 800 555 0142", "GB29 NWBK 6016 1331 9268 19", "1900-01-01")
 
 
 def ensure_demo_project(control: ControlPlane) -> Project:
@@ -33,21 +36,11 @@ def ensure_demo_project(control: ControlPlane) -> Project:
             DEMO_PROJECT, GOAL_KEY, Goal("/demo/loan/*/complete", "Application completed")
         )
     if RULES_KEY not in control.settings.all(DEMO_PROJECT):
-        # The lender's own public values, shown in unmasked copy on every page: without
-        # this the server would catch its service number in every snapshot.
+        # Without these the server would catch the service number in every snapshot.
         control.settings.set(
             DEMO_PROJECT,
             RULES_KEY,
-            check(
-                PrivacyRules(
-                    allow_values=[
-                        "800-555-0142",
-                        "+1 800 555 0142",
-                        "GB29 NWBK 6016 1331 9268 19",
-                        "1900-01-01",
-                    ]
-                )
-            ),
+            check(PrivacyRules(allow_values=list(DEMO_ALLOW_VALUES))),
         )
     journeys.setup(control, DEMO_PROJECT)
     return project

@@ -44,7 +44,7 @@ _KEYWORDS = (
 )
 # A day and a month name side by side, either way round: a date of birth in
 # words. Separators also as JSON and URLs write them.
-_WORD_SEP = r"(?:[ .,\-/+]|%20|%2[CcFf]|\\u00[2Aa]0|%[Cc]2%[Aa]0|\xc2\xa0){1,3}"
+_WORD_SEP = r"(?:[ .\-/+]|%20|%2[Ff]|\\u00[2Aa]0|%[Cc]2%[Aa]0|\xc2\xa0){1,3}"
 # A name with an accented letter may arrive escaped ("M\u00e4rz", "ao%C3%BBt"):
 # after a day, any word with such an escape is worth a look.
 _MONTH = rf"(?:{months.alternation()})"

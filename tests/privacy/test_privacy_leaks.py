@@ -11,6 +11,7 @@ import privacy_values as pv
 import pytest
 from privacy_checks import leaks
 
+from clearsight.privacy.detectors import CARD_CODE_LABELS, PASSPORT_LABELS
 from clearsight.privacy.scrub import scrub
 
 RNG = random.Random(20240501)
@@ -128,6 +129,24 @@ def test_card_security_codes(where: str) -> None:
     result = scrub(pp.PLACEMENTS[where](f"Card ending 4242, {text}"))
     assert not leaks(result.body, text), where
     assert "card_security_code" in {c.detector for c in result.catches}, where
+
+
+@pytest.mark.parametrize("label", CARD_CODE_LABELS)
+def test_every_card_code_label_finds_its_code(label: str) -> None:
+    """Each label must also wake the prefilter: three digits alone do not."""
+    text = f"{label.capitalize()}: 735"
+    result = scrub(pp.PLACEMENTS["snapshot.text"](text))
+    assert not leaks(result.body, text), label
+    assert [c.detector for c in result.catches] == ["card_security_code"]
+
+
+@pytest.mark.parametrize("label", PASSPORT_LABELS)
+def test_every_passport_label_finds_its_number(label: str) -> None:
+    """A German passport number has no run of six digits: the label finds it."""
+    text = f"{label.capitalize()}: C01X00T47"
+    result = scrub(pp.PLACEMENTS["snapshot.text"](text))
+    assert not leaks(result.body, "C01X00T47"), label
+    assert [c.detector for c in result.catches] == ["passport_number"]
 
 
 @pytest.mark.parametrize("name", ["cvv", "cvc2", "cc-csc", "card_verification_code"])

@@ -13,6 +13,7 @@ import enum
 import re
 
 from clearsight.privacy import months, rx, validators
+from clearsight.privacy.detectors import CARD_CODE_LABELS, PASSPORT_LABELS
 
 # A byte before a digit run that cannot belong to a compact JSON number:
 # numbers follow ':' '[' ',' right after structure, so those only count
@@ -33,13 +34,13 @@ _SIX_DIGITS = (
 _SKIP = r'data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]{16,}|"d":"[Mm][0-9MmZzLlHhVvCcSsQqTtAaEe .,\-]*"'
 # Text nodes and values that may be one piece of a split card number or IBAN.
 _FRAGMENT = r'"(?:textContent|value|text)":"[A-Za-z0-9 ]{0,23}[0-9][A-Za-z0-9 ]{0,23}"'
+# A card's security code or a passport number can be too short to wake any
+# digit pattern: their detectors' labels do (and name the values beside them).
+_SHORT_VALUE_LABELS = "|".join(re.escape(label) for label in (*CARD_CODE_LABELS, *PASSPORT_LABELS))
 _KEYWORDS = (
     r"(?i:bearer\s|basic\s|api[_\-]?key|apikey|secret|token|passw|pwd|passcode|credential"
     r"|authorization|csrf|xsrf|nonce|signature|sk_live|sk_test|rk_live|rk_test"
-    # A card's security code or a passport number can be too short to wake
-    # any digit pattern: their labels do (and name the values beside them).
-    r"|cvv|cvc|cc-csc|card[ _]?verification|security[ _]?code|pr\xc3\xbcfnummer|cryptogramme"
-    r"|passport|reisepass|passnummer|passeport|pasaporte|passaporto|paspoort|paszport)"
+    rf"|{_SHORT_VALUE_LABELS})"
     r"|ghp_|github_pat_|xox[abprs]-|AIza|glpat-|AKIA|ASIA"
 )
 # A day and a month name side by side, either way round: a date of birth in

@@ -11,7 +11,7 @@ NPM_STAMP := capture/node_modules/.installed
 BUNDLE := src/clearsight/web/static/capture.js
 CAPTURE_SOURCES := $(shell find capture/src capture/player capture/build -type f 2>/dev/null) capture/build.mjs
 
-.PHONY: demo serve test check lint typecheck pytest capture-test capture system-deps bench clean
+.PHONY: demo serve test check lint typecheck pytest capture-test capture system-deps build-deps bench clean
 
 demo: $(RUNTIME_STAMP) $(BUNDLE)
 	$(BIN)/clearsight demo
@@ -40,11 +40,11 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
+$(RUNTIME_STAMP): pyproject.toml setup.py src/clearsight/privacy/_walk.cpp | $(VENV)/bin/python build-deps
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+$(DEV_STAMP): pyproject.toml setup.py src/clearsight/privacy/_walk.cpp | $(VENV)/bin/python build-deps
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(RUNTIME_STAMP)
 
@@ -65,6 +65,21 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
 	    echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+# The privacy scanner's compiled walk is built at install time from a C++
+# compiler and RE2's headers. Without them the install still works and the
+# scanner runs in pure Python, several times slower (the tests insist on it).
+build-deps:
+	@missing=""; \
+	command -v g++ >/dev/null 2>&1 || missing="$$missing g++"; \
+	[ -f /usr/include/re2/re2.h ] || missing="$$missing libre2-dev"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "note: without$$missing the privacy scanner is not compiled and runs several times slower (sudo apt-get install$$missing, then make clean)"; \
 	  fi; \
 	fi
 

@@ -21,7 +21,9 @@ visits no earlier pass saw, after a warm-up on others, as a server sees new
 visitors of pages it already knows: repeating the same batches would let
 the scrubber's memory answer for the strings a new visitor brings (ids,
 loan numbers). The RE2 prefilter alone is timed on both sets: what the
-search costs before any work at its stops.
+search costs before any work at its stops. A third demo row runs the
+pure-Python walk (``compiled=False``) over other new visits, for the
+compiled walk's gain measured in the same run.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from clearsight.demo.expand import expand, load_recordings  # noqa: E402
 from clearsight.demo.loader import DEMO_ALLOW_VALUES  # noqa: E402
 from clearsight.privacy.prefilter import PATTERN, PREFILTER  # noqa: E402
 from clearsight.privacy.rules import PrivacyRules  # noqa: E402
+from clearsight.privacy.scan import describe_walk  # noqa: E402
 from clearsight.privacy.scrub import scrub  # noqa: E402
 
 
@@ -111,9 +114,11 @@ def main() -> None:
         f"{leaky} with a leak; snapshots 60-200 KB, activity 10-60 KB"
     )
     python_re = re.compile(PATTERN.encode())
-    # Distinct visits for each demo row: neither row's memory has seen the other's.
-    demo_groups = demo_batches(groups=2 * (args.runs + 1))
-    demo, demo_bare = demo_groups[: args.runs + 1], demo_groups[args.runs + 1 :]
+    # Distinct visits for each demo row: no row's memory has seen another's.
+    per_row = args.runs + 1
+    demo_groups = demo_batches(groups=3 * per_row)
+    demo, demo_bare = demo_groups[:per_row], demo_groups[per_row : 2 * per_row]
+    demo_python = demo_groups[2 * per_row :]
     allow = PrivacyRules(allow_values=list(DEMO_ALLOW_VALUES)).allowed()
     rows = [
         ("scrub, realistic mix", throughput(mix, scrub, args.runs)),
@@ -127,6 +132,10 @@ def main() -> None:
         ),
         ("  the same without the project's rules", fresh_throughput(demo_bare, scrub)),
         (
+            "  with the rules, pure-Python walk",
+            fresh_throughput(demo_python, lambda b: scrub(b, allow, compiled=False)),
+        ),
+        (
             "RE2 prefilter alone, demo recordings",
             fresh_throughput(demo, lambda b: list(PREFILTER.finditer(b))),
         ),
@@ -139,6 +148,7 @@ def main() -> None:
             throughput(mix, lambda b: list(python_re.finditer(b)), max(1, args.runs // 2)),
         ),
     ]
+    print(describe_walk())
     print(f"{'':40s} {'MB/s (CPU)':>11s} {'MB/s (wall)':>12s}")
     for name, (cpu, wall) in rows:
         print(f"{name:40s} {cpu:11.1f} {wall:12.1f}")

@@ -85,6 +85,11 @@ _LABEL_ROWS = [i for i, d in enumerate(DETECTORS) if d.needs_label]
 _ANY_LABEL = rx.compile_set([label_regex(DETECTORS[i]) for i in _LABEL_ROWS])
 
 
+def label_patterns() -> list[bytes]:
+    """The patterns ``has_label`` looks for, as bytes (for the compiled walk)."""
+    return [label_regex(DETECTORS[i]).encode("utf-8") for i in _LABEL_ROWS]
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """A validated value in a view: its detector and the byte spans to mask."""

@@ -89,7 +89,10 @@ PATTERN = "|".join(
 
 
 PREFILTER = rx.compile(PATTERN)
-_KEYWORD = re.compile(_KEYWORDS.encode())
+# Which alternative a hit was is asked of RE2 too, so the answer follows the
+# prefilter's own semantics (and the compiled walk asks the same pattern).
+KEYWORD_PATTERN = _KEYWORDS.encode()
+_KEYWORD = rx.compile(KEYWORD_PATTERN)
 
 
 class Hit(enum.Enum):
@@ -113,6 +116,6 @@ def classify(body: bytes, start: int, end: int) -> Hit:
         return Hit.PLAIN
     if body.startswith(b"data:", start):
         return Hit.SKIP
-    if _KEYWORD.match(body, start, end):
+    if _KEYWORD._regexp.Match(rx.ANCHOR_START, body, start, end)[0][0] >= 0:
         return Hit.KEYWORD
     return Hit.PLAIN

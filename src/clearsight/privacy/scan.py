@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from clearsight.privacy import rx, strings
-from clearsight.privacy.prefilter import PREFILTER, Hit, classify
+from clearsight.privacy import engine, native, rx, strings
+from clearsight.privacy.prefilter import KEYWORD_PATTERN, PREFILTER, Hit, classify
 
 # A secret's name is looked for this far around its value (a hidden input's
 # attributes, a JSON key).
@@ -78,9 +78,25 @@ class Scan:
             self.strings.append((start, end, names))
 
 
-def scan(body: bytes, allow: frozenset[str] = frozenset()) -> Scan:
-    """Mask every detectable value inside the JSON strings of ``body``."""
+def scan(body: bytes, allow: frozenset[str] = frozenset(), compiled: bool | None = None) -> Scan:
+    """Mask every detectable value inside the JSON strings of ``body``.
+
+    The walk runs compiled when the extension was built (``compiled=None``);
+    ``compiled=False`` forces the pure-Python walk, which is the reference.
+    """
     result = Scan(body, allow=allow)
+    if _COMPILED is not None and compiled is not False:
+        _COMPILED.walk(result)
+    elif compiled:
+        raise RuntimeError("the compiled walk is not available: " + native.WHY_NOT)
+    else:
+        walk(result)
+    return result
+
+
+def walk(result: Scan) -> None:
+    """The fast pass in Python: prefilter stops, string state, masking."""
+    body = result.body
     match = PREFILTER._regexp.Match
     n = len(body)
     pos = spos = 0
@@ -111,7 +127,6 @@ def scan(body: bytes, allow: frozenset[str] = frozenset()) -> Scan:
         else:
             pos, inside = _string_hit(result, hit, end, kind is Hit.KEYWORD, opener)
             spos = pos
-    return result
 
 
 def _fragment(result: Scan, key_quote: int) -> tuple[int, bool]:
@@ -147,11 +162,11 @@ def _string_hit(result: Scan, hit: int, end: int, keyword: bool, opener: int) ->
         result.mask(open_q + 1, close_q)
     if keyword and not body.startswith(b'"sel":', open_q - 6):
         # A selector naming a secret-looking element is no secret's name.
-        _neighbours(result, open_q, close_q)
+        neighbours(result, open_q, close_q)
     return close_q + 1, False
 
 
-def _neighbours(result: Scan, open_q: int, close_q: int) -> None:
+def neighbours(result: Scan, open_q: int, close_q: int) -> None:
     """A secret's name and its value are separate strings (a JSON key, or
     ``name`` and ``value`` attributes of a hidden input): mask the string
     values just before and after the one that named it. The scan itself
@@ -183,3 +198,37 @@ def _cut_after(body: bytes, at: int, end: int) -> int:
         return end
     space = body.find(b" ", at, min(end, at + _REACH))
     return end if space == -1 else space
+
+
+def compiled() -> bool:
+    """Whether scans run the compiled walk (see ``native``)."""
+    return _COMPILED is not None
+
+
+def describe_walk() -> str:
+    """Which walk scans run, in one line for the server's log."""
+    return native.describe(_COMPILED)
+
+
+_COMPILED = native.load()
+if _COMPILED is not None:
+    _COMPILED.configure(
+        PREFILTER.pattern,
+        KEYWORD_PATTERN,
+        engine.label_patterns(),
+        strings.memo(),
+        strings.memo_digest,
+        Fragment,
+        (
+            BIG_STRING,
+            _MARGIN,
+            _REACH,
+            _NEIGHBOUR_BEFORE,
+            _NEIGHBOUR_AFTER,
+            engine.LABEL_REACH,
+            strings.CONTEXT_AFTER,
+            strings.CLEAN_LONGEST,
+            strings.MEMO_LONGEST,
+            strings.FIND_TRIES,
+        ),
+    )

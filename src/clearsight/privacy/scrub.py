@@ -38,13 +38,16 @@ class ScrubResult(msgspec.Struct, frozen=True):
     catches: list[Catch]
 
 
-def scrub(body: bytes, allow: frozenset[str] = frozenset()) -> ScrubResult:
+def scrub(
+    body: bytes, allow: frozenset[str] = frozenset(), compiled: bool | None = None
+) -> ScrubResult:
     """Mask PII inside the JSON string values of one raw batch.
 
     ``allow`` holds normalised values the project declared its own (see
-    ``PrivacyRules.allow_values``): they are left as they are.
+    ``PrivacyRules.allow_values``): they are left as they are. ``compiled``
+    picks the walk as ``scan.scan`` does (the compiled one when built).
     """
-    result = scan(body, allow)
+    result = scan(body, allow, compiled)
     fragments.mask_split_values(result)
     if result.out is None or not result.strings:
         return ScrubResult(body, [])

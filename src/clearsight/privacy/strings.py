@@ -24,7 +24,7 @@ MAX_ROUNDS = 4
 _DATA_URI = re.compile(rb"data:[\w/+.\-]+;base64,[A-Za-z0-9+/=]{16,}")
 _WS = b" \t\r\n"
 _TO_CLOSE = rx.compile(rb'(?s)(?:[^"\\]|\\.)*')
-_FIND_TRIES = 8
+FIND_TRIES = 8
 
 
 def escaped(body: bytes, quote: int) -> bool:
@@ -98,7 +98,7 @@ def string_end(body: bytes, inside: int) -> int:
     # the interpreter lock (RE2 drops and retakes it on every call). Strings
     # with many escaped quotes (inline CSS) go to the RE2 scanner.
     at = inside
-    for _ in range(_FIND_TRIES):
+    for _ in range(FIND_TRIES):
         q = body.find(b'"', at)
         if q == -1:
             return len(body)
@@ -166,6 +166,11 @@ _memo_size = 0
 _MEMO_KEY = os.urandom(32)
 
 
+def memo() -> dict[object, tuple[bytes | None, tuple[str, ...]]]:
+    """The verdict memory itself: the compiled walk looks clean strings up in it."""
+    return _MEMO
+
+
 def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
     """Detect and mask within the string content ``body[start:end]``.
 
@@ -187,7 +192,10 @@ def mask_string(body: bytes, start: int, end: int, sink: Sink) -> list[str]:
         # A clean string is kept under its bytes; a masked one under a hash.
         known = _MEMO.get((raw, sink.allow)) if plain else None
         if known is None:
-            key = (_digest(b"", raw, b"") if plain else _digest(before, raw, after), sink.allow)
+            if plain:
+                key = (memo_digest(b"", raw, b""), sink.allow)
+            else:
+                key = (memo_digest(label_context(before), raw, label_context(after)), sink.allow)
             known = _MEMO.get(key)
     if known is not None:
         masked, names = known
@@ -219,7 +227,30 @@ def _remember(key: object, masked: bytes | None, names: tuple[str, ...], size: i
     _memo_size += size + 100
 
 
-def _digest(before: bytes, raw: bytes, after: bytes) -> tuple[bytes, int, int]:
+# Around a string, digits count for detection only as "not a letter": no
+# label holds a digit except right after letters ('cvv2'). So a memory key
+# writes every other digit of the context as '0', and an event's string is
+# recognised again although the timestamps and coordinates beside it change
+# in every batch.
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_AFTER_LETTER = re.compile(rb"[A-Za-z]([0-9]+)")
+
+
+def label_context(context: bytes) -> bytes:
+    """``context`` as the memory keys it: digits that do not follow a
+    letter become '0' (same length, same labels)."""
+    canon = context.translate(_DIGITS_TO_ZERO)
+    if canon == context:
+        return context
+    kept: bytearray | None = None
+    for m in _AFTER_LETTER.finditer(context):
+        if kept is None:
+            kept = bytearray(canon)
+        kept[m.start(1) : m.end(1)] = m[1]
+    return canon if kept is None else bytes(kept)
+
+
+def memo_digest(before: bytes, raw: bytes, after: bytes) -> tuple[bytes, int, int]:
     """A keyed hash of a string and its context; the process-local key keeps
     a value from being recovered by hashing guesses."""
     h = hashlib.blake2b(before, key=_MEMO_KEY, digest_size=16)

@@ -17,7 +17,7 @@ from functools import lru_cache
 import re2
 
 from clearsight.privacy import rx
-from clearsight.privacy.detectors import DETECTORS, Detector, Mask
+from clearsight.privacy.detectors import DETECTORS, LETTERS, Detector, Mask
 
 # Bytes of surrounding text searched for a context row's label.
 CONTEXT_BEFORE = 96
@@ -32,7 +32,7 @@ LETTER_MASK = ord("*")
 # A candidate with no letter and no digit other than 9 is already masked:
 # skipping it is what makes masking idempotent.
 _UNMASKED = re.compile(rb"[A-Za-z0-8]")
-_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LETTERS = frozenset(LETTERS.encode())
 
 
 def _label_pattern(labels: tuple[str, ...]) -> str:

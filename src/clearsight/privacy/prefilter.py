@@ -13,7 +13,7 @@ import enum
 import re
 
 from clearsight.privacy import months, rx, validators
-from clearsight.privacy.detectors import CARD_CODE_LABELS, PASSPORT_LABELS
+from clearsight.privacy.detectors import CARD_CODE_LABELS, LETTERS, PASSPORT_LABELS
 
 # A byte before a digit run that cannot belong to a compact JSON number:
 # numbers follow ':' '[' ',' right after structure, so those only count
@@ -102,7 +102,7 @@ class Hit(enum.Enum):
     PLAIN = "plain"
 
 
-_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LETTERS = frozenset(LETTERS.encode())
 
 
 def classify(body: bytes, start: int, end: int) -> Hit:

@@ -7,8 +7,10 @@ masked: the memory lives as long as the server process.
 from __future__ import annotations
 
 import json
+import re
 
-from clearsight.privacy import strings
+from clearsight.privacy import engine, rx, strings
+from clearsight.privacy.detectors import DETECTORS
 from clearsight.privacy.scrub import scrub
 
 CARD = "4111 1111 1111 1111"
@@ -64,3 +66,20 @@ def test_a_string_that_is_one_uuid_is_passed_over_and_its_neighbours_are_not() -
     first, phone, last = _texts(out.body)
     assert first == last == uuid
     assert "7946" not in phone and [c.detector for c in out.catches] == ["phone"]
+
+
+def test_context_keys_keep_every_label() -> None:
+    """Memory keys write a context's digits as '0' unless they follow a
+    letter (``strings.label_context``). That is sound only while no label
+    holds a digit anywhere else: a new label such as '3ds' would make two
+    contexts share a key although only one of them names the value."""
+    for det in (d for d in DETECTORS if d.needs_label):
+        for label in det.context:
+            assert not re.search(r"(?:^|[^A-Za-z])[0-9]", label), (det.name, label)
+            text = f"17 {label}: 2024-05 {label.upper()}9".encode()
+            pattern = rx.compile(engine.label_regex(det))
+            spans = [m.span() for m in pattern.finditer(text)]
+            assert spans == [m.span() for m in pattern.finditer(strings.label_context(text))]
+        if det.label_pattern:
+            without_counts = re.sub(r"\{[0-9]+(?:,[0-9]*)?\}", "", det.label_pattern)
+            assert not re.search(r"[0-9]", without_counts), det.name
